@@ -1,0 +1,172 @@
+// Extension directory: deterministic generation, list/search with paging and sorting, fast at 10,000 entries.
+import { PRESENCE_STATUSES, type PresenceStatus, type SeedExtension } from './types.js';
+
+export interface OnlineStatus {
+  status: number;
+  ext_dev_type?: string;
+  status_list?: { status: number; ip: string; user_agent?: string }[];
+}
+
+export interface Extension {
+  id: number;
+  number: string;
+  caller_id_name: string;
+  first_name: string;
+  last_name: string;
+  email_addr: string;
+  mobile_number: string;
+  presence_status: PresenceStatus;
+  role_name: string;
+  online: boolean;
+  /** Lower-cased number + name + email, precomputed so a search is one substring scan. */
+  haystack: string;
+}
+
+export type SortKey = 'id' | 'number' | 'caller_id_name' | 'email_addr' | 'mobile_number' | 'presence_status';
+export const SORT_KEYS: readonly SortKey[] = ['id', 'number', 'caller_id_name', 'email_addr', 'mobile_number', 'presence_status'];
+
+// A few fixed names first (with non-ASCII on purpose), then first x last combinations.
+const FIXED_NAMES = ['Front Desk', 'José Núñez', 'Zoë Schäfer', 'Ana Lima', 'Björn Ødegaard', 'François Lefèvre', 'Chloé Dubois',
+  'Łukasz Wójcik', 'Sales Team', 'Mei Chen'];
+const FIRST = ['Alice', 'Bob', 'Carla', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Irene', 'Jonas', 'Karin', 'Liam', 'Marta',
+  'Noah', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wen', 'Xavier', 'Yusuf', 'Zoë', 'Renée', 'Søren',
+  'Íñigo', 'Mónica', 'Jürgen', 'Agnès'];
+const LAST = ['Anderson', 'Baker', 'Castro', 'Dalton', 'Evans', 'Fischer', 'García', 'Hansen', 'Ito', 'Jensen', 'Kowalski',
+  'López', 'Müller', 'Nakamura', 'Olsen', 'Peña', 'Quist', 'Rossi', 'Silva', 'Tanaka', 'Ulrich', 'Varga', 'Weber', 'Xu',
+  'Yilmaz', 'Zimmermann', 'Brontë', 'Çelik', 'Ångström', 'Novák', 'Ó Briain', 'Šimek', 'Núñez'];
+const ROLES = ['Employee', 'Employee', 'Employee', 'Supervisor', 'Operator', 'Human Resource', 'Accounting Supervisor'];
+
+function ascii(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '.').replace(/^\.|\.$/g, '').toLowerCase()
+    .replace(/ø/g, 'o').replace(/ł/g, 'l');
+}
+
+function nameFor(i: number): string {
+  if (i < FIXED_NAMES.length) return FIXED_NAMES[i] as string;
+  const j = i - FIXED_NAMES.length;
+  const first = FIRST[j % FIRST.length] as string;
+  const last = LAST[Math.floor(j / FIRST.length) % LAST.length] as string;
+  const round = Math.floor(j / (FIRST.length * LAST.length));
+  return round === 0 ? `${first} ${last}` : `${first} ${last} ${round + 1}`;
+}
+
+function build(id: number, number: string, seed: Partial<SeedExtension>, i: number): Extension {
+  const callerIdName = seed.caller_id_name ?? nameFor(i);
+  const [first = '', ...rest] = callerIdName.split(' ');
+  const email = seed.email_addr ?? (i % 7 === 6 ? '' : `${ascii(callerIdName).replace(/^\.+/, '') || 'user'}.${number}@example.com`);
+  return {
+    id,
+    number,
+    caller_id_name: callerIdName,
+    first_name: first,
+    last_name: rest.join(' '),
+    email_addr: email,
+    mobile_number: seed.mobile_number ?? (i % 3 === 0 ? `+1555${String(1_000_000 + i * 7).slice(-7)}` : ''),
+    presence_status: seed.presence_status ?? (PRESENCE_STATUSES[(i * 5) % 11 % PRESENCE_STATUSES.length] as PresenceStatus),
+    role_name: seed.role_name ?? (ROLES[i % ROLES.length] as string),
+    online: seed.online ?? i % 4 !== 3,
+    haystack: `${number}\u0000${callerIdName}\u0000${email}`.toLowerCase(),
+  };
+}
+
+export function generateExtensions(spec: number | SeedExtension[], firstNumber: number): Extension[] {
+  if (typeof spec === 'number') {
+    return Array.from({ length: spec }, (_, i) => build(i + 1, String(firstNumber + i), {}, i));
+  }
+  return spec.map((s, i) => build(i + 1, s.number, s, i));
+}
+
+/** The Ext_Basicinfo shape of extension/list and extension/search. */
+export function basicInfo(e: Extension): Record<string, unknown> {
+  const lastOctet = (e.id % 250) + 2;
+  return {
+    id: e.id,
+    number: e.number,
+    caller_id_name: e.caller_id_name,
+    online_status: {
+      sip_phone: e.online
+        ? { status: 1, ext_dev_type: 'sip', status_list: [{ status: 1, ip: `192.0.2.${lastOctet}`, user_agent: 'Yealink SIP-T46U 108.86.0.45' }] }
+        : { status: 0, ext_dev_type: 'sip', status_list: [] },
+      linkus_desktop: { status: e.id % 5 === 0 ? 1 : 0, ext_dev_type: 'linkusdesktop' },
+      linkus_mobile: { status: e.id % 6 === 0 ? 1 : 0, ext_dev_type: 'linkusmobile' },
+      linkus_web: { status: 0, ext_dev_type: 'linkusweb' },
+    },
+    presence_status: e.presence_status,
+    custom_presence_status: '',
+    role_name: e.role_name,
+    email_addr: e.email_addr,
+    mobile_number: e.mobile_number,
+  };
+}
+
+/** Ext_DetailInfo shape of extension/get and extension/query (fields beyond the documented head are assumptions). */
+export function detailInfo(e: Extension): Record<string, unknown> {
+  return {
+    id: e.id,
+    type: 'SIP',
+    number: e.number,
+    caller_id: e.number,
+    first_name: e.first_name,
+    last_name: e.last_name,
+    email_addr: e.email_addr,
+    mobile_number: e.mobile_number,
+    organization_list: [{ value: '1', text: 'Default' }],
+    role_id: 1,
+    title: '',
+    email_language: 'default',
+    user_lang: 'en',
+    vm_lang: 'follow_system',
+    presence_status: e.presence_status,
+    enb_vm: 1,
+    vm_greeting: 'follow_system',
+  };
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+export class ExtensionDirectory {
+  private readonly all: Extension[];
+  private readonly byNumber = new Map<string, Extension>();
+  private readonly byId = new Map<number, Extension>();
+  // Sorted copies are computed once per key: sorting 10,000 names with a collator on every call would be slow.
+  private readonly sorted = new Map<SortKey, Extension[]>();
+
+  constructor(list: Extension[]) {
+    this.all = list;
+    for (const e of list) {
+      this.byNumber.set(e.number, e);
+      this.byId.set(e.id, e);
+    }
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  byNumberOf(number: string): Extension | undefined {
+    return this.byNumber.get(number);
+  }
+
+  byIdOf(id: number): Extension | undefined {
+    return this.byId.get(id);
+  }
+
+  ordered(sortBy: SortKey, orderBy: 'asc' | 'desc'): Extension[] {
+    let asc = this.sorted.get(sortBy);
+    if (!asc) {
+      asc = [...this.all];
+      if (sortBy === 'id') asc.sort((a, b) => a.id - b.id);
+      else asc.sort((a, b) => collator.compare(a[sortBy], b[sortBy]) || a.id - b.id);
+      this.sorted.set(sortBy, asc);
+    }
+    return orderBy === 'asc' ? asc : [...asc].reverse();
+  }
+
+  /** Case-insensitive substring over number, caller_id_name and email_addr, in the requested order. */
+  search(text: string, sortBy: SortKey, orderBy: 'asc' | 'desc'): Extension[] {
+    const needle = text.toLowerCase();
+    const base = this.ordered(sortBy, orderBy);
+    if (needle === '') return base;
+    return base.filter((e) => e.haystack.includes(needle) && !needle.includes('\u0000'));
+  }
+}

@@ -1,0 +1,84 @@
+// Per-extension greeting store: extension number -> greetings; ids are global and increasing.
+import type { GreetingRecord } from './types.js';
+
+export const ALLOWED_SUFFIXES = ['wav', 'mp3', 'gsm'] as const;
+
+/** The greeting name the PBX keeps: everything after the last '/' or '\' of the multipart filename. */
+export function greetingBasename(filename: string): string {
+  const cut = Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\'));
+  return filename.slice(cut + 1);
+}
+
+/** '.wav' for 'vm_away.wav' (case preserved), '' when there is no usable suffix. */
+export function suffixOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot) : '';
+}
+
+export function hasAllowedSuffix(name: string): boolean {
+  const s = suffixOf(name).slice(1).toLowerCase();
+  return (ALLOWED_SUFFIXES as readonly string[]).includes(s);
+}
+
+export class GreetingStore {
+  private nextId = 1;
+  private readonly byExt = new Map<string, GreetingRecord[]>();
+
+  list(ext: string): GreetingRecord[] {
+    return this.byExt.get(ext) ?? [];
+  }
+
+  /** Newest first (higher ids first, as in the vendor examples). */
+  newestFirst(ext: string): GreetingRecord[] {
+    return [...this.list(ext)].sort((a, b) => b.id - a.id);
+  }
+
+  find(ext: string, realFilename: string): GreetingRecord | undefined {
+    return this.list(ext).find((g) => g.real_filename === realFilename);
+  }
+
+  /** Create, or replace the content of a same-named greeting in place (keeping its id). */
+  put(ext: string, name: string, bytes: Buffer, type: 'record' | 'tts' = 'record'): { record: GreetingRecord; replaced: boolean } {
+    const existing = this.find(ext, name);
+    if (existing) {
+      existing.bytes = bytes;
+      existing.type = type;
+      return { record: existing, replaced: true };
+    }
+    const record: GreetingRecord = { id: this.nextId++, number: ext, file: name, real_filename: name, suffix: suffixOf(name), type, bytes };
+    const list = this.byExt.get(ext) ?? [];
+    list.push(record);
+    this.byExt.set(ext, list);
+    return { record, replaced: false };
+  }
+
+  remove(ext: string, realFilename: string): boolean {
+    const list = this.byExt.get(ext);
+    if (!list) return false;
+    const i = list.findIndex((g) => g.real_filename === realFilename);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  }
+}
+
+/** A tiny valid 8 kHz mono 16-bit PCM WAV of silence (used when "record by phone" materialises a greeting). */
+export function silentWav(durationMs = 500): Buffer {
+  const samples = Math.round((8000 * durationMs) / 1000);
+  const dataBytes = samples * 2;
+  const b = Buffer.alloc(44 + dataBytes);
+  b.write('RIFF', 0, 'ascii');
+  b.writeUInt32LE(36 + dataBytes, 4);
+  b.write('WAVE', 8, 'ascii');
+  b.write('fmt ', 12, 'ascii');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'ascii');
+  b.writeUInt32LE(dataBytes, 40);
+  return b;
+}

@@ -1,0 +1,16 @@
+// Public entry of the Yeastar P-Series simulator (contract: /tmp/team/contracts.md, "main/sim/index.ts").
+import { SimServer } from './server.js';
+import type { Simulator, SimulatorOptions } from './types.js';
+
+export { ManualClock } from './clock.js';
+export type {
+  AskDuplicateMode, Fault, GreetingRecord, PresenceStatus, RequestLogEntry, SeedExtension, Simulator, SimulatorOptions,
+} from './types.js';
+export { greetingBasename } from './greetings.js';
+
+/** Start a simulator on 127.0.0.1 (ephemeral port unless `port` is given). Always `close()` it. */
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = new SimServer(opts);
+  await sim.listen();
+  return sim;
+}
