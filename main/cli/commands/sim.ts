@@ -1,0 +1,90 @@
+// vmgreet sim [--port N] [--https] [--extensions N] — a local Yeastar P-Series simulator for trying the CLI and
+// the app without a PBX. Prints the base URL and credentials (the one place the CLI shows a secret: it is the
+// simulator's own, generated now) and runs until Ctrl-C.
+import type { Command } from 'commander';
+import { startSimulator } from '../../sim/index.js';
+import { parseIntArg } from '../args.js';
+import { CONNECTION_ENV } from '../connection.js';
+import { action, addJsonOption, type RunState } from '../context.js';
+
+interface Flags {
+  port?: string;
+  https?: boolean;
+  extensions?: string;
+  firstNumber?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export function registerSim(program: Command, state: RunState): void {
+  const cmd = program
+    .command('sim')
+    .description('run a local Yeastar P-Series PBX simulator on 127.0.0.1 until Ctrl-C')
+    .option('--port <n>', 'TCP port (0 = any free port)', '0')
+    .option('--https', 'serve HTTPS with a self-signed certificate (prints its SHA-256 fingerprint for --pin)')
+    .option('--extensions <n>', 'number of generated extensions, 1-10000', '20')
+    .option('--first-number <n>', 'first generated extension number', '3200')
+    .option('--client-id <id>', 'use this client ID instead of a generated one')
+    .option('--client-secret <secret>', 'use this client secret instead of a generated one');
+  addJsonOption(cmd);
+  cmd.addHelpText('after', '\nExample:\n  vmgreet sim --https --extensions 50\n  # then, in another terminal, paste the printed export lines and run: vmgreet extensions');
+  cmd.action(
+    action<[Flags]>(state, async ({ out, signal }, flags) => {
+      const port = parseIntArg(flags.port ?? '0', 'Port', 0, 65535);
+      const extensions = parseIntArg(flags.extensions ?? '20', 'Extension count', 1, 10_000);
+      const firstNumber = parseIntArg(flags.firstNumber ?? '3200', 'First extension number', 1, 999_999_999 - extensions);
+      const sim = await startSimulator({
+        https: flags.https === true,
+        port,
+        extensions,
+        firstNumber,
+        ...(flags.clientId ? { clientId: flags.clientId } : {}),
+        ...(flags.clientSecret ? { clientSecret: flags.clientSecret } : {}),
+      });
+      try {
+        const last = firstNumber + extensions - 1;
+        out.result(
+          {
+            url: sim.url,
+            clientId: sim.clientId,
+            clientSecret: sim.clientSecret,
+            https: flags.https === true,
+            extensions: { count: extensions, first: String(firstNumber), last: String(last) },
+            ...(sim.fingerprint256 ? { fingerprint256: sim.fingerprint256 } : {}),
+            env: simEnv(sim),
+          },
+          () =>
+            [
+              `Yeastar P-Series simulator running (${flags.https ? 'HTTPS, self-signed certificate' : 'HTTP'}; extensions ${firstNumber}-${last})`,
+              `  URL            ${sim.url}`,
+              `  Client ID      ${sim.clientId}`,
+              `  Client secret  ${sim.clientSecret}`,
+              ...(sim.fingerprint256 ? [`  SHA-256        ${sim.fingerprint256}`] : []),
+              '',
+              'Point vmgreet at it (paste into another terminal):',
+              ...Object.entries(simEnv(sim)).map(([k, v]) => `  export ${k}=${v}`),
+              '',
+              'Press Ctrl-C to stop.',
+            ].join('\n'),
+        );
+        await new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          else signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      } finally {
+        await sim.close();
+      }
+      out.info('Simulator stopped.');
+    }),
+  );
+}
+
+// Printed only for the simulator's own throwaway credentials, never for a real PBX.
+function simEnv(sim: { url: string; clientId: string; clientSecret: string; fingerprint256?: string | undefined }): Record<string, string> {
+  return {
+    [CONNECTION_ENV.pbx]: sim.url,
+    [CONNECTION_ENV.clientId]: sim.clientId,
+    [CONNECTION_ENV.clientSecret]: sim.clientSecret,
+    ...(sim.fingerprint256 ? { [CONNECTION_ENV.pin]: sim.fingerprint256 } : {}),
+  };
+}

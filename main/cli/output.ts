@@ -1,0 +1,142 @@
+// The output layer. Human mode: readable text on stdout, warnings and errors on stderr, progress bars only when
+// stderr is a terminal. JSON mode (--json): exactly one JSON document on stdout (the result, or an error
+// document), nothing else on stdout; warnings and the human error line still go to stderr.
+import cliProgress from 'cli-progress';
+import { isVmgsError } from '../core/errors.js';
+import { exitCodeFor } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export interface Progress {
+  update(value: number, total?: number): void;
+  stop(): void;
+}
+
+const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined };
+
+export interface ErrorDocument {
+  error: { code: string; kind: string; message: string; exitCode: number; errcode?: number; detail?: Readonly<Record<string, unknown>> };
+}
+
+export class Output {
+  readonly json: boolean;
+  private readonly io: CliIo;
+  private readonly secrets = new Set<string>();
+  private emitted = false;
+  private activeBar: cliProgress.SingleBar | undefined;
+
+  constructor(io: CliIo, opts: { json: boolean }) {
+    this.io = io;
+    this.json = opts.json;
+  }
+
+  /** Registers a value (client secret, token) that must never appear in anything this layer prints. */
+  addSecret(value: string | undefined): void {
+    if (value && value.length >= 4) this.secrets.add(value);
+  }
+
+  redact(text: string): string {
+    let out = text.replace(/(access_token=)[^&\s"']+/g, '$1***');
+    for (const s of this.secrets) out = out.split(s).join('***');
+    return out;
+  }
+
+  get interactive(): boolean {
+    return !this.json && this.io.stderr.isTTY === true;
+  }
+
+  /** Human-only progress/status line (stdout). Suppressed in JSON mode, where the result document says it all. */
+  info(line: string): void {
+    if (this.json) return;
+    this.clearBar();
+    this.io.stdout.write(this.redact(line) + '\n');
+  }
+
+  /** Warnings always go to stderr, in both modes. */
+  warn(line: string): void {
+    this.clearBar();
+    this.io.stderr.write(this.redact(`warning: ${line}`) + '\n');
+  }
+
+  /** The command's result: `data` as the one JSON document, or the human rendering. */
+  result(data: unknown, human: () => string): void {
+    if (this.json) {
+      this.emitJson(data);
+      return;
+    }
+    this.clearBar();
+    const text = human();
+    if (text) this.io.stdout.write(this.redact(text.endsWith('\n') ? text : text + '\n'));
+  }
+
+  /** Reports a failure and returns the exit code the process should end with. */
+  error(err: unknown): number {
+    this.clearBar();
+    const exitCode = exitCodeFor(err);
+    const doc = errorDocument(err, exitCode);
+    this.io.stderr.write(this.redact(`vmgreet: ${doc.error.message}`) + '\n');
+    if (this.json) this.emitJson(doc);
+    return exitCode;
+  }
+
+  /** A progress bar on a terminal; a no-op otherwise (pipes, CI, --json). */
+  progress(label: string, total: number, unit: 'bytes' | 'percent' | 'items'): Progress {
+    if (!this.interactive) return NO_PROGRESS;
+    const format =
+      unit === 'bytes'
+        ? `${label} [{bar}] {percentage}% | {valueKb}/{totalKb} kB`
+        : unit === 'items'
+          ? `${label} [{bar}] {value}/{total}`
+          : `${label} [{bar}] {percentage}%`;
+    const bar = new cliProgress.SingleBar(
+      { format, stream: this.io.stderr as unknown as NodeJS.WritableStream, hideCursor: true, clearOnComplete: true, barsize: 30 },
+      cliProgress.Presets.shades_classic,
+    );
+    const kb = (n: number): string => (n / 1000).toFixed(0);
+    bar.start(total, 0, { valueKb: '0', totalKb: kb(total) });
+    this.activeBar = bar;
+    return {
+      update: (value, newTotal) => {
+        if (newTotal !== undefined && newTotal !== total) {
+          total = newTotal;
+          bar.setTotal(newTotal);
+        }
+        bar.update(value, { valueKb: kb(value), totalKb: kb(total) });
+      },
+      stop: () => {
+        bar.stop();
+        if (this.activeBar === bar) this.activeBar = undefined;
+      },
+    };
+  }
+
+  private clearBar(): void {
+    if (this.activeBar) {
+      this.activeBar.stop();
+      this.activeBar = undefined;
+    }
+  }
+
+  private emitJson(doc: unknown): void {
+    if (this.emitted) return; // one document per run, whatever happens
+    this.emitted = true;
+    this.io.stdout.write(this.redact(JSON.stringify(doc, null, 2)) + '\n');
+  }
+}
+
+export function errorDocument(err: unknown, exitCode: number): ErrorDocument {
+  if (isVmgsError(err)) {
+    const errcode = (err as { errcode?: unknown }).errcode;
+    return {
+      error: {
+        code: err.code,
+        kind: err.kind,
+        message: err.message,
+        exitCode,
+        ...(typeof errcode === 'number' ? { errcode } : {}),
+        ...(err.detail ? { detail: err.detail } : {}),
+      },
+    };
+  }
+  const message = err instanceof Error ? `unexpected error: ${err.message}` : `unexpected error: ${String(err)}`;
+  return { error: { code: 'CLI_INTERNAL', kind: 'internal', message, exitCode } };
+}
