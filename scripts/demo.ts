@@ -1,0 +1,139 @@
+// `npm run demo`: the app and the CLI against the built-in Yeastar P-Series simulator, no PBX needed.
+// Starts the simulator over HTTP and HTTPS (same credentials) with sample extensions and a couple of seeded
+// greetings, prints how to point the CLI and the app at it, then opens the Electron app preselecting the simulator
+// (env VMGS_DEMO_PBX_URL / _ID / _SECRET). Without the Electron binary it says so and keeps the simulator running
+// until Ctrl-C.  Flags: --no-app (never start Electron), --extensions N (default 50).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulator } from '../main/sim/index.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A short two-tone 8 kHz 16-bit mono WAV, built in memory (no binary fixture in the repository). */
+export function toneWav(seconds: number, freqs: readonly number[]): Buffer {
+  const rate = 8000;
+  const n = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVEfmt ', 8, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(n * 2, 40);
+  const seg = Math.ceil(n / freqs.length);
+  for (let i = 0; i < n; i++) {
+    const f = freqs[Math.min(freqs.length - 1, Math.floor(i / seg))] ?? 440;
+    const fade = Math.min(1, i / 200, (n - i) / 200);
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * f * i) / rate) * 8000 * fade), 44 + i * 2);
+  }
+  return buf;
+}
+
+/** The Electron binary path, without triggering the `electron` package's download-on-require. */
+export function findElectronBinary(root = projectRoot): string | undefined {
+  const pkg = path.join(root, 'node_modules', 'electron');
+  const pathFile = path.join(pkg, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const rel = readFileSync(pathFile, 'utf8').trim();
+  const full = process.env.ELECTRON_OVERRIDE_DIST_PATH ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, rel) : path.join(pkg, 'dist', rel);
+  return existsSync(full) ? full : undefined;
+}
+
+function parseArgs(argv: readonly string[]): { app: boolean; extensions: number } {
+  let app = true;
+  let extensions = 50;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--no-app') app = false;
+    else if (a === '--extensions') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error('--extensions takes a whole number from 1 to 10000');
+      extensions = n;
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('Usage: npm run demo [-- --no-app] [-- --extensions N]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (try --help)`);
+  }
+  return { app, extensions };
+}
+
+async function main(): Promise<void> {
+  const { app, extensions } = parseArgs(process.argv.slice(2));
+  const http = await startSimulator({ extensions });
+  const https = await startSimulator({ https: true, extensions, clientId: http.clientId, clientSecret: http.clientSecret });
+  for (const sim of [http, https]) {
+    sim.seedGreeting('3200', 'vm_away.wav', toneWav(2, [440, 660]));
+    sim.seedGreeting('3200', 'closed_msg.wav', toneWav(1.5, [523]), { type: 'tts' });
+    sim.seedGreeting('3201', 'lunch_break.wav', toneWav(1, [392, 494]));
+  }
+  const last = 3200 + extensions - 1;
+  const lines = [
+    'VM Greeting Studio demo: Yeastar P-Series simulator running on this computer',
+    `  HTTP   ${http.url}`,
+    `  HTTPS  ${https.url}   (self-signed; SHA-256 ${https.fingerprint256 ?? '?'})`,
+    `  ${extensions} extensions (3200-${last}); greetings seeded on 3200 and 3201`,
+    `  Client ID      ${http.clientId}`,
+    `  Client secret  ${http.clientSecret}   (the simulator's own, generated now)`,
+    '',
+    'CLI (paste into another terminal in this folder):',
+    `  export VMGREET_PBX_URL=${https.url}`,
+    `  export VMGREET_CLIENT_ID=${http.clientId}`,
+    `  export VMGREET_CLIENT_SECRET=${http.clientSecret}`,
+    `  export VMGREET_PIN_SHA256=${https.fingerprint256 ?? ''}`,
+    '  npx vmgreet extensions --search 32',
+    '  npx vmgreet greetings list --ext 3200',
+    '',
+    'App: add a PBX with the HTTP address above (or HTTPS and pin the SHA-256), client ID and secret.',
+  ];
+  process.stdout.write(lines.join('\n') + '\n\n');
+
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (child && child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all([http.close(), https.close()]);
+    process.stdout.write('Simulator stopped.\n');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  const electron = app ? findElectronBinary() : undefined;
+  if (!app) {
+    process.stdout.write('--no-app: not starting the desktop app. Press Ctrl-C to stop the simulator.\n');
+  } else if (!electron) {
+    process.stdout.write(
+      'The Electron binary is not installed here (offline install or ELECTRON_SKIP_BINARY_DOWNLOAD), so the desktop app\n' +
+        'cannot open. The simulator keeps running for the CLI. Press Ctrl-C to stop it.\n',
+    );
+  } else {
+    process.stdout.write('Opening the desktop app, preselecting the simulator over HTTP. Close it or press Ctrl-C to stop.\n');
+    child = spawn(electron, [projectRoot], {
+      stdio: 'inherit',
+      env: { ...process.env, VMGS_DEMO_PBX_URL: http.url, VMGS_DEMO_PBX_ID: http.clientId, VMGS_DEMO_PBX_SECRET: http.clientSecret },
+    });
+    child.on('exit', (code) => void stop(code ?? 0));
+    child.on('error', (err) => {
+      process.stderr.write(`Could not start Electron (${err.message}); the simulator keeps running. Press Ctrl-C to stop it.\n`);
+    });
+  }
+}
+
+// Only run when executed (not when a test imports the helpers).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
+
