@@ -1,0 +1,63 @@
+// Rollback of one history entry: re-upload (force) the greeting that an overwrite replaced, from the backup taken
+// before it; for an upload that created a new name, remove that greeting again.
+import { classifyError } from './classify.js';
+import { LibraryError } from './errors.js';
+import type { HistoryStore } from './history.js';
+import type { HistoryEntry } from './schemas.js';
+import type { GreetingTransport } from './types.js';
+
+export interface RollbackResult {
+  entry: HistoryEntry;
+  action: 'restored' | 'removed';
+}
+
+export async function rollback(
+  historyId: string,
+  deps: { history: HistoryStore; transportFor: (pbxProfileId: string) => GreetingTransport | Promise<GreetingTransport> },
+): Promise<RollbackResult> {
+  const { history } = deps;
+  const entry = await history.get(historyId);
+  const transport = await deps.transportFor(entry.pbxProfileId);
+  const id = history.newId();
+  try {
+    if (entry.backup) {
+      await transport.uploadGreetingFile({ ext: entry.ext, filePath: history.backupPath(entry.backup), fileName: entry.backup.fileName, mode: 'force' });
+      const recorded = await history.record({
+        id,
+        pbxProfileId: entry.pbxProfileId,
+        ext: entry.ext,
+        fileName: entry.backup.fileName,
+        bytes: entry.backup.bytes,
+        sha256: entry.backup.sha256,
+        result: 'rolled-back',
+        reason: null,
+        queueItemId: null,
+        backup: null,
+        rollbackOf: entry.id,
+      });
+      return { entry: recorded, action: 'restored' };
+    }
+    if (entry.result === 'created' || entry.result === 'renamed') {
+      await transport.deleteGreeting(entry.ext, entry.fileName);
+      const recorded = await history.record({
+        id,
+        pbxProfileId: entry.pbxProfileId,
+        ext: entry.ext,
+        fileName: entry.fileName,
+        bytes: 0,
+        sha256: null,
+        result: 'removed',
+        reason: null,
+        queueItemId: null,
+        backup: null,
+        rollbackOf: entry.id,
+      });
+      return { entry: recorded, action: 'removed' };
+    }
+  } catch (err) {
+    if (err instanceof LibraryError) throw err;
+    const c = classifyError(err);
+    throw new LibraryError(c.outcome === 'retry' ? 'network' : 'pbx', 'HISTORY_ROLLBACK_FAILED', `Rollback of ${entry.id} (extension ${entry.ext}, ${entry.fileName}) failed: ${c.message}. Nothing was recorded; try again.`, { cause: err });
+  }
+  throw new LibraryError('input', 'HISTORY_NOTHING_TO_ROLL_BACK', `History entry ${entry.id} (${entry.result}) has no backup and created nothing, so there is nothing to roll back.`);
+}
