@@ -1,0 +1,418 @@
+// PbxClient: the Yeastar P-Series OpenAPI calls the app needs (auth, extensions, voicemail greetings).
+// Plain Node (no electron). Tokens only ever travel in the access_token query parameter and never reach messages.
+import { createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { z } from 'zod';
+import { CancelledError } from '../errors.js';
+import { parseEnvelope, parseFields, type RawAnswer } from './answers.js';
+import { apiErrorFor } from './errcodes.js';
+import { PbxApiError, PbxBadResponseError, PbxInputError } from './errors.js';
+import { buildUploadBody, checkExtensionNumber, cleanGreetingName, placeholderAudio, type FileSource, type UploadMode } from './multipart.js';
+import {
+  downloadAnswerSchema,
+  extensionListSchema,
+  greetingListSchema,
+  tokenSchema,
+  uploadAnswerSchema,
+  type ApiEnvelope,
+  type ExtensionRecord,
+} from './schemas.js';
+import { TokenManager } from './tokens.js';
+import { exchange, readBody, type ConnectionContext } from './transport.js';
+import { resolveTlsPolicy, type PbxTlsOptions } from './tls.js';
+import { apiUrl, normalizeBaseUrl, redactUrl, resourceUrl, type QueryValue } from './url.js';
+import { defaultUserAgent } from './version.js';
+
+export interface PbxClientOptions {
+  /** As the admin typed it: 'https://pbx.example:8088', 'http://10.0.0.5', 'pbx.example.com' (-> https). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  tls?: PbxTlsOptions;
+  /** Default 'VMGreetingStudio/<version>'. */
+  userAgent?: string;
+  /** Per-request inactivity limit (connect, send, wait, receive); default 30 s. */
+  timeoutMs?: number;
+  /** Clock for token expiry (ms since epoch); default Date.now. */
+  now?: () => number;
+  /** Security warnings (insecure TLS, plain HTTP). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
+}
+
+export interface Extension {
+  id: number;
+  number: string;
+  callerIdName: string;
+  email: string;
+  /** available | away | business_trip | do_not_disturb | lunch | off_work | '' */
+  presence: string;
+  /** Any endpoint (SIP phone, Linkus desktop/mobile/web) online. */
+  online: boolean;
+}
+
+export interface ExtensionPage {
+  total: number;
+  items: Extension[];
+}
+
+export type ExtensionSortField = 'id' | 'number' | 'caller_id_name' | 'email_addr' | 'mobile_number' | 'presence_status';
+
+export interface ListExtensionsOptions {
+  page?: number;
+  pageSize?: number;
+  sortBy?: ExtensionSortField;
+  orderBy?: 'asc' | 'desc';
+}
+
+export interface Greeting {
+  id: number;
+  file: string;
+  realFilename: string;
+  suffix: string;
+  type: string;
+}
+
+export interface UploadGreetingOptions {
+  ext: string;
+  filePath: string;
+  /** Name stored on the PBX (its basename is used): letters, digits, _, -, with .wav/.mp3/.gsm. */
+  fileName: string;
+  mode: UploadMode;
+  signal?: AbortSignal;
+  onProgress?: (sent: number, total: number) => void;
+}
+
+export interface UploadResult {
+  ext: string;
+  fileName: string;
+  mode: UploadMode;
+  /** Bytes of the file sent. */
+  bytes: number;
+  /** ask only: whether the name already exists for that extension. */
+  exists?: boolean;
+  existType?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_JSON_BYTES = 32 * 1024 * 1024;
+const SORT_FIELDS: ReadonlySet<string> = new Set(['id', 'number', 'caller_id_name', 'email_addr', 'mobile_number', 'presence_status']);
+
+function mapExtension(r: ExtensionRecord): Extension {
+  const statuses = Object.values(r.online_status ?? {});
+  const online = statuses.some((s) => s !== null && (s.status === 1 || (s.status_list ?? []).some((d) => d.status === 1)));
+  return {
+    id: r.id,
+    number: r.number,
+    callerIdName: r.caller_id_name ?? '',
+    email: r.email_addr ?? '',
+    presence: r.presence_status ?? '',
+    online,
+  };
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new PbxInputError('PBX_BAD_OPTION', `${name} must be a whole number from 1 to ${max}.`);
+  }
+  return value;
+}
+
+export class PbxClient {
+  /** Canonical base URL, e.g. 'https://pbx.example:8088'. */
+  readonly baseUrl: string;
+  private readonly ctx: ConnectionContext;
+  private readonly clientId: string;
+  private readonly clientSecret: string;
+  private readonly tokens: TokenManager;
+  private readonly warn: (message: string) => void;
+  /** Values that must never appear in any text we produce. */
+  private readonly secrets = new Set<string>();
+  private readonly warnedFingerprints = new Set<string>();
+
+  constructor(opts: PbxClientOptions) {
+    const base = normalizeBaseUrl(opts.baseUrl);
+    if (opts.clientId.trim() === '' || opts.clientSecret.trim() === '') {
+      throw new PbxInputError('PBX_MISSING_CREDENTIALS', 'Enter the Client ID and Client Secret shown on the PBX under Integrations > API.');
+    }
+    this.baseUrl = base.href;
+    this.clientId = opts.clientId.trim();
+    this.clientSecret = opts.clientSecret.trim();
+    this.remember(this.clientSecret);
+    this.remember(this.clientId);
+    this.warn = opts.onWarning ?? ((message) => process.emitWarning(message, { code: 'VMGS_PBX_SECURITY' }));
+    const policy = resolveTlsPolicy(opts.tls);
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0)) throw new PbxInputError('PBX_BAD_OPTION', 'timeoutMs must be a positive number of milliseconds.');
+    this.ctx = {
+      base,
+      policy,
+      userAgent: opts.userAgent?.trim() || defaultUserAgent(),
+      timeoutMs,
+      onInsecure: (fp) => {
+        if (this.warnedFingerprints.has(fp)) return;
+        this.warnedFingerprints.add(fp);
+        this.warn(`INSECURE: accepted the unverified certificate of ${base.href} (SHA-256 ${fp}). Anyone on the network path could impersonate the PBX. Pin this fingerprint instead of using insecure mode.`);
+      },
+    };
+    if (base.protocol === 'https:' && policy.insecure && policy.pin === undefined) {
+      this.warn(`INSECURE: TLS certificate verification is OFF for ${base.href}. The Client Secret and access tokens can be intercepted. Trust the PBX certificate file or pin its fingerprint instead.`);
+    }
+    if (base.protocol === 'http:') {
+      this.warn(`Plain HTTP to ${base.href}: the Client Secret and access tokens travel unencrypted. Use the PBX's HTTPS port when possible.`);
+    }
+    this.tokens = new TokenManager(
+      {
+        getToken: () => this.tokenCall('get_token', { username: this.clientId, password: this.clientSecret }),
+        refreshToken: (refresh) => this.tokenCall('refresh_token', { refresh_token: refresh }),
+        delToken: async (access) => {
+          await this.call('del_token', 'GET', {}, undefined, access);
+        },
+      },
+      opts.now ?? Date.now,
+    );
+  }
+
+  /** Gets a token and counts extensions: proves address, TLS, credentials and permissions in one go. */
+  async testConnection(): Promise<{ reachable: true; tokenOk: true; extensionCount: number }> {
+    const page = await this.listExtensions({ page: 1, pageSize: 1 });
+    return { reachable: true, tokenOk: true, extensionCount: page.total };
+  }
+
+  async listExtensions(opts: ListExtensionsOptions = {}): Promise<ExtensionPage> {
+    return this.extensionQuery('extension/list', this.pagingQuery(opts));
+  }
+
+  async searchExtensions(text: string, opts: ListExtensionsOptions = {}): Promise<ExtensionPage> {
+    return this.extensionQuery('extension/search', { search_value: text.trim(), ...this.pagingQuery(opts) });
+  }
+
+  /** All greetings of an extension, newest first as the PBX lists them. */
+  async listGreetings(ext: string): Promise<Greeting[]> {
+    const number = checkExtensionNumber(ext);
+    const pageSize = 200;
+    const items: Greeting[] = [];
+    for (let page = 1; page <= 50; page++) {
+      const answer = await this.api('extension_vm_greeting/list', greetingListSchema, { extension: number, page: String(page), page_size: String(pageSize) });
+      for (const g of answer.greeting_list) {
+        items.push({ id: g.id, file: g.file, realFilename: g.real_filename, suffix: g.suffix, type: g.type });
+      }
+      const total = answer.total_number ?? items.length;
+      if (answer.greeting_list.length < pageSize || items.length >= total) break;
+    }
+    return items;
+  }
+
+  /** Whether `fileName` exists for `ext` (upload with is_check=ask and a tiny placeholder; nothing is stored). */
+  async greetingExists(ext: string, fileName: string, signal?: AbortSignal): Promise<{ exists: boolean; existType?: string }> {
+    const name = cleanGreetingName(fileName);
+    const result = await this.upload(checkExtensionNumber(ext), name, 'ask', { kind: 'buffer', bytes: placeholderAudio(name) }, signal, undefined);
+    return { exists: result.exists === true, ...(result.existType !== undefined ? { existType: result.existType } : {}) };
+  }
+
+  /** Streams the file as multipart/form-data. mode 'force' creates or REPLACES the name: use uploadWithPolicy. */
+  async uploadGreetingFile(opts: UploadGreetingOptions): Promise<UploadResult> {
+    const name = cleanGreetingName(opts.fileName);
+    if (opts.mode !== 'ask' && opts.mode !== 'force') throw new PbxInputError('PBX_BAD_OPTION', 'mode must be "ask" or "force".');
+    return this.upload(checkExtensionNumber(opts.ext), name, opts.mode, { kind: 'path', path: opts.filePath }, opts.signal, opts.onProgress);
+  }
+
+  /** Downloads a greeting to destPath (written to a temp file next to it, renamed on success). */
+  async downloadGreeting(ext: string, fileName: string, destPath: string, signal?: AbortSignal): Promise<{ bytes: number }> {
+    const number = checkExtensionNumber(ext);
+    const name = cleanGreetingName(fileName);
+    return this.withToken(async (token) => {
+      const env = await this.api('extension_vm_greeting/download', downloadAnswerSchema, { extension: number, file: name }, token, signal);
+      const url = resourceUrl(this.ctx.base, env.download_resource_url, token);
+      return exchange(this.ctx, { method: 'GET', url, signal, phase: 'downloading the greeting', what: 'The download' }, (res) => this.saveResource(res, destPath));
+    });
+  }
+
+  async deleteGreeting(ext: string, fileName: string): Promise<void> {
+    const number = checkExtensionNumber(ext);
+    const name = fileName.trim();
+    if (name === '' || /[\u0000-\u001f\\/]/.test(name)) throw new PbxInputError('PBX_BAD_FILE_NAME', 'Give the greeting\'s full file name as listed (e.g. vm_away.wav).');
+    await this.api('extension_vm_greeting/delete', null, { extension: number, file: name });
+  }
+
+  /** Revokes this client's token (del_token). Safe to call more than once. */
+  async signOut(): Promise<void> {
+    try {
+      await this.tokens.signOut();
+    } catch (error) {
+      if (error instanceof PbxApiError) return; // already expired or revoked: nothing left to revoke
+      throw error;
+    }
+  }
+
+  /** Replaces every known secret/token in `text` (used for anything the server sends back that we show). */
+  scrub = (text: string): string => {
+    let out = redactUrl(text);
+    for (const s of this.secrets) if (s.length >= 4) out = out.split(s).join('***');
+    return out;
+  };
+
+  // ---- internals ----
+
+  private remember(secret: string): void {
+    this.secrets.add(secret);
+    if (this.secrets.size > 12) {
+      // Keep the credentials (inserted first) and the latest tokens.
+      const all = [...this.secrets];
+      this.secrets.delete(all[2]!);
+    }
+  }
+
+  private pagingQuery(opts: ListExtensionsOptions): Record<string, QueryValue> {
+    const page = positiveInt('page', opts.page, 1, 1_000_000);
+    const pageSize = positiveInt('pageSize', opts.pageSize, 50, 1000);
+    if (opts.sortBy !== undefined && !SORT_FIELDS.has(opts.sortBy)) throw new PbxInputError('PBX_BAD_OPTION', `sortBy must be one of ${[...SORT_FIELDS].join(', ')}.`);
+    if (opts.orderBy !== undefined && opts.orderBy !== 'asc' && opts.orderBy !== 'desc') throw new PbxInputError('PBX_BAD_OPTION', 'orderBy must be "asc" or "desc".');
+    // page/page_size as digit strings: the search endpoint documents them as String.
+    return { page: String(page), page_size: String(pageSize), sort_by: opts.sortBy, order_by: opts.orderBy };
+  }
+
+  private async extensionQuery(endpoint: string, query: Record<string, QueryValue>): Promise<ExtensionPage> {
+    const answer = await this.api(endpoint, extensionListSchema, query);
+    return { total: answer.total_number, items: answer.data.map(mapExtension) };
+  }
+
+  private async upload(ext: string, fileName: string, mode: UploadMode, source: FileSource, signal: AbortSignal | undefined, onProgress: ((sent: number, total: number) => void) | undefined): Promise<UploadResult> {
+    const endpoint = 'extension_vm_greeting/upload';
+    return this.withToken(async (token) => {
+      const body = await buildUploadBody(ext, fileName, mode, source);
+      try {
+        const url = apiUrl(this.ctx.base, endpoint, {}, token);
+        const raw = await exchange(
+          this.ctx,
+          {
+            method: 'POST',
+            url,
+            headers: body.headers,
+            body: body.stream,
+            signal,
+            phase: mode === 'ask' ? 'checking the greeting name' : 'uploading the greeting',
+            what: 'The upload',
+            ...(onProgress ? { onBodyProgress: (sent: number) => onProgress(Math.min(sent, body.contentLength), body.contentLength) } : {}),
+          },
+          (res) => this.readAnswer(res),
+        );
+        const { env, json } = parseEnvelope(endpoint, raw, this.scrub);
+        if (mode === 'ask' && env.errcode === 40003) return { ext, fileName, mode, bytes: body.fileBytes, exists: true };
+        if (env.errcode !== 0) throw apiErrorFor(endpoint, this.scrubEnvelope(env));
+        const fields = parseFields(endpoint, uploadAnswerSchema, json);
+        onProgress?.(body.contentLength, body.contentLength);
+        if (mode === 'ask') {
+          const existType = fields.exist_type !== undefined && fields.exist_type !== '' ? fields.exist_type : undefined;
+          return { ext, fileName, mode, bytes: body.fileBytes, exists: existType !== undefined, ...(existType !== undefined ? { existType } : {}) };
+        }
+        return { ext, fileName, mode, bytes: body.fileBytes };
+      } finally {
+        body.dispose();
+      }
+    });
+  }
+
+  /** Runs fn with a token; on 10004 renews once and retries once. */
+  private async withToken<T>(fn: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.tokens.token();
+    this.remember(token);
+    try {
+      return await fn(token);
+    } catch (error) {
+      if (!(error instanceof PbxApiError) || error.errcode !== 10004) throw error;
+      this.tokens.invalidate(token);
+      const fresh = await this.tokens.token();
+      this.remember(fresh);
+      return fn(fresh);
+    }
+  }
+
+  /** An authenticated GET returning validated fields (schema null = envelope only). */
+  private async api<S extends z.ZodType>(endpoint: string, schema: S, query: Record<string, QueryValue>, token?: string, signal?: AbortSignal): Promise<z.infer<S>>;
+  private async api(endpoint: string, schema: null, query: Record<string, QueryValue>, token?: string, signal?: AbortSignal): Promise<void>;
+  private async api<S extends z.ZodType>(endpoint: string, schema: S | null, query: Record<string, QueryValue>, token?: string, signal?: AbortSignal): Promise<z.infer<S> | void> {
+    const run = async (t: string): Promise<z.infer<S> | void> => {
+      const { json } = await this.call(endpoint, 'GET', query, undefined, t, signal);
+      return schema === null ? undefined : parseFields(endpoint, schema, json);
+    };
+    return token !== undefined ? run(token) : this.withToken(run);
+  }
+
+  /** One request; resolves only for errcode 0. */
+  private async call(endpoint: string, method: 'GET' | 'POST', query: Record<string, QueryValue>, jsonBody: Record<string, string> | undefined, token: string | undefined, signal?: AbortSignal): Promise<{ env: ApiEnvelope; json: unknown }> {
+    const url = apiUrl(this.ctx.base, endpoint, query, token);
+    const raw = await exchange(
+      this.ctx,
+      {
+        method,
+        url,
+        ...(jsonBody !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(jsonBody)) } : {}),
+        signal,
+        phase: `calling ${endpoint}`,
+      },
+      (res) => this.readAnswer(res),
+    );
+    const parsed = parseEnvelope(endpoint, raw, this.scrub);
+    if (parsed.env.errcode !== 0) throw apiErrorFor(endpoint, this.scrubEnvelope(parsed.env));
+    return parsed;
+  }
+
+  private async tokenCall(endpoint: 'get_token' | 'refresh_token', body: Record<string, string>) {
+    const { json } = await this.call(endpoint, 'POST', {}, body, undefined);
+    const answer = parseFields(endpoint, tokenSchema, json);
+    this.remember(answer.access_token);
+    this.remember(answer.refresh_token);
+    return answer;
+  }
+
+  private scrubEnvelope(env: ApiEnvelope): ApiEnvelope {
+    return {
+      ...env,
+      ...(typeof env.errmsg === 'string' ? { errmsg: this.scrub(env.errmsg) } : {}),
+      ...(typeof env.submsg === 'string' ? { submsg: this.scrub(env.submsg) } : {}),
+    };
+  }
+
+  private async readAnswer(res: IncomingMessage): Promise<RawAnswer> {
+    const body = await readBody(res, MAX_JSON_BYTES);
+    return { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body };
+  }
+
+  private async saveResource(res: IncomingMessage, destPath: string): Promise<{ bytes: number }> {
+    const type = String(res.headers['content-type'] ?? '');
+    if (res.statusCode !== 200 || /json|html/i.test(type)) {
+      // An error (JSON envelope, or a web page) instead of the audio bytes.
+      const raw = await this.readAnswer(res);
+      const { env } = parseEnvelope('greeting download', raw, this.scrub);
+      if (env.errcode !== 0) throw apiErrorFor('extension_vm_greeting/download', this.scrubEnvelope(env));
+      throw new PbxBadResponseError('PBX_UNEXPECTED_RESPONSE', 'The PBX answered the greeting download link without the audio file. Try again.', { status: raw.status });
+    }
+    const dir = path.dirname(path.resolve(destPath));
+    const tmp = path.join(dir, `.${path.basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
+    let bytes = 0;
+    res.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    try {
+      await pipeline(res, createWriteStream(tmp, { flags: 'wx' }));
+      if (!res.complete) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      const expected = Number(res.headers['content-length']);
+      if (Number.isFinite(expected) && expected !== bytes) throw Object.assign(new Error('truncated'), { code: 'ECONNRESET' });
+      await rename(tmp, destPath);
+      return { bytes };
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      if (error instanceof CancelledError) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (['EACCES', 'EPERM', 'ENOENT', 'ENOSPC', 'EROFS', 'EISDIR', 'EEXIST'].includes(code)) {
+        throw new PbxInputError('PBX_DEST_UNWRITABLE', `The greeting could not be saved to the chosen location (${code}). Choose another folder or free some disk space.`, { sysCode: code });
+      }
+      throw error;
+    }
+  }
+}
