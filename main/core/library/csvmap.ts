@@ -50,7 +50,7 @@ export async function readCsvMapping(csvPath: string, opts: Omit<CsvCheckOptions
 export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}): Promise<CsvMapping> {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as { record: string[]; info: { lines: number } }[];
+    parsed = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (cause) {
     throw new LibraryError('input', 'BATCH_CSV_INVALID', `The CSV file cannot be parsed: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
   }

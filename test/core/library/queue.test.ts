@@ -1,0 +1,292 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PbxApiError, PbxBadResponseError, PbxNetworkError } from '../../../main/core/pbx/errors.js';
+import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
+import { FakeTransport } from './helpers/fake-transport.js';
+import { fakeAudio, makeTmp } from './helpers/tmp.js';
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let t: FakeTransport;
+let queue: UploadQueue;
+let history: HistoryStore;
+let sleeps: number[];
+
+beforeEach(async () => {
+  tmp = await makeTmp();
+  t = new FakeTransport();
+  queue = new UploadQueue({ dataDir: tmp.dir });
+  history = new HistoryStore({ dataDir: tmp.dir });
+  sleeps = [];
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+function worker(extra: Partial<QueueWorkerOptions> = {}): QueueWorker {
+  return new QueueWorker({
+    queue,
+    history,
+    transportFor: () => t,
+    random: () => 0.5,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...extra,
+  });
+}
+
+async function enqueueRange(file: string, n: number, policy: 'overwrite' | 'skip' | 'rename' | 'fail' = 'overwrite') {
+  return queue.enqueueMany(Array.from({ length: n }, (_, i) => ({ source: { filePath: file }, ext: String(3200 + i), policy, pbxProfileId: 'pbx1', name: 'Welcome' })));
+}
+
+describe('UploadQueue + QueueWorker with a fake PBX', () => {
+  it('uploads everything with at most `concurrency` calls in flight over one shared transport', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 12);
+    t.delayMs = 5;
+    let transportsMade = 0;
+    const summary = await worker({
+      concurrency: 3,
+      transportFor: () => {
+        transportsMade += 1;
+        return t;
+      },
+    }).run();
+    expect(summary).toMatchObject({ total: 12, uploaded: 12, created: 12, failed: 0, unfinished: 0 });
+    expect(transportsMade).toBe(1);
+    expect(t.maxInFlight).toBe(3);
+    expect(t.count('force')).toBe(12);
+    for (let i = 0; i < 12; i += 1) expect(t.greetings(String(3200 + i)).get('Welcome.wav')).toEqual(await fs.readFile(file));
+    // One blob for twelve items.
+    expect(await fs.readdir(queue.blobsDir)).toHaveLength(1);
+    const hist = await history.list();
+    expect(hist).toHaveLength(12);
+    expect(hist[0]).toMatchObject({ pbxProfileId: 'pbx1', fileName: 'Welcome.wav', result: 'created', bytes: (await fs.stat(file)).size });
+  });
+
+  it('refuses a concurrency above 4', () => {
+    expect(() => worker({ concurrency: 5 })).toThrow(/1 to 4/);
+  });
+
+  it('retries network errors and 5xx with growing jittered backoff, then succeeds', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 1);
+    let failures = 0;
+    t.fault = (op) => {
+      if (op === 'force' && failures < 3) {
+        failures += 1;
+        return failures === 2
+          ? { error: new PbxBadResponseError('PBX_HTTP_STATUS', 'HTTP 503', { status: 503 }) }
+          : { error: new PbxNetworkError('PBX_CONNECTION_RESET', 'reset') };
+      }
+      return undefined;
+    };
+    const summary = await worker({ backoff: { baseMs: 100, maxMs: 1000 } }).run();
+    expect(summary).toMatchObject({ uploaded: 1, failed: 0 });
+    // random() = 0.5 → 75 % of each exponential step.
+    expect(sleeps).toEqual([75, 150, 300]);
+    const [item] = await queue.list();
+    expect(item).toMatchObject({ state: 'uploaded', attempts: 4, action: 'created' });
+    expect(t.count('force')).toBe(4);
+  });
+
+  it('jitter stays within [step/2, step] and the step is capped', () => {
+    const opts = { baseMs: 100, maxMs: 1000, maxAttempts: 5 };
+    expect(backoffDelay(1, opts, () => 0)).toBe(50);
+    expect(backoffDelay(1, opts, () => 1)).toBe(100);
+    expect(backoffDelay(10, opts, () => 1)).toBe(1000);
+  });
+
+  it.each([
+    [40002, 'PBX_40002'],
+    [10005, 'PBX_10005'],
+    [70004, 'PBX_70004'],
+    [-1, 'PBX_-1'],
+  ])('parks the item on errcode %i without retrying', async (errcode, code) => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 2);
+    t.fault = (op, ext) => (op === 'ask' && ext === '3200' ? { error: new PbxApiError(errcode, 'extension_vm_greeting/upload', `refused ${errcode}`) } : undefined);
+    const summary = await worker().run();
+    expect(summary).toMatchObject({ uploaded: 1, failed: 1 });
+    const failed = (await queue.list()).find((i) => i.ext === '3200');
+    expect(failed).toMatchObject({ state: 'failed', parked: true, attempts: 1, reason: `refused ${errcode}`, lastError: { code } });
+    expect(sleeps).toEqual([]);
+    expect((await history.get(failed?.historyId ?? '')).result).toBe('failed');
+  });
+
+  it('gives up after maxAttempts on errors that keep happening, and retry() gives a fresh budget', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 1);
+    t.fault = (op) => (op === 'ask' ? { error: new PbxNetworkError('PBX_CONNECTION_REFUSED', 'refused') } : undefined);
+    const summary = await worker({ backoff: { maxAttempts: 3 } }).run();
+    expect(summary).toMatchObject({ failed: 1, uploaded: 0 });
+    const [item] = await queue.list();
+    expect(item).toMatchObject({ state: 'failed', parked: false, attempts: 3 });
+    expect(item?.reason).toMatch(/gave up after 3 attempts/);
+
+    t.fault = undefined;
+    await queue.retry([item?.id ?? '']);
+    expect(await worker().run()).toMatchObject({ uploaded: 1, failed: 0 });
+  });
+
+  it('applies each policy and ends every item in exactly one state', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    const old = Buffer.from('old greeting bytes');
+    for (const ext of ['3200', '3201', '3202', '3203']) t.greetings(ext).set('Welcome.wav', old);
+    t.greetings('3202').set('Welcome-2.wav', old);
+    const mk = (ext: string, policy: 'overwrite' | 'skip' | 'rename' | 'fail') => ({ source: { filePath: file }, ext, policy, pbxProfileId: 'pbx1', name: 'Welcome' });
+    await queue.enqueueMany([mk('3200', 'overwrite'), mk('3201', 'skip'), mk('3202', 'rename'), mk('3203', 'fail'), mk('3204', 'skip')]);
+    const summary = await worker().run();
+    const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
+    expect(by['3200']).toMatchObject({ state: 'uploaded', action: 'overwritten', target: 'Welcome.wav' });
+    expect(by['3201']).toMatchObject({ state: 'skipped' });
+    expect(by['3202']).toMatchObject({ state: 'renamed', target: 'Welcome-3.wav' });
+    expect(by['3203']).toMatchObject({ state: 'failed' });
+    expect(by['3203']?.reason).toMatch(/already has a greeting/);
+    expect(by['3204']).toMatchObject({ state: 'uploaded', action: 'created' });
+    expect(summary).toMatchObject({ total: 5, uploaded: 2, created: 1, overwritten: 1, skipped: 1, renamed: 1, failed: 1, cancelled: 0 });
+    expect(t.greetings('3201').get('Welcome.wav')).toEqual(old);
+    expect(t.greetings('3202').get('Welcome.wav')).toEqual(old);
+
+    // The overwrite took a backup first; rollback puts the old bytes back.
+    const entry = await history.get(by['3200']?.historyId ?? '');
+    expect(entry).toMatchObject({ result: 'overwritten', backup: { fileName: 'Welcome.wav', bytes: old.length } });
+    const downloadIndex = t.calls.findIndex((c) => c.op === 'download' && c.ext === '3200');
+    const forceIndex = t.calls.findIndex((c) => c.op === 'force' && c.ext === '3200');
+    expect(downloadIndex).toBeGreaterThanOrEqual(0);
+    expect(downloadIndex).toBeLessThan(forceIndex);
+    const rb = await rollback(entry.id, { history, transportFor: () => t });
+    expect(rb.action).toBe('restored');
+    expect(t.greetings('3200').get('Welcome.wav')).toEqual(old);
+    expect(rb.entry).toMatchObject({ result: 'rolled-back', rollbackOf: entry.id });
+
+    // Rolling back a created greeting removes it; a skip has nothing to roll back.
+    expect((await rollback(by['3204']?.historyId ?? '', { history, transportFor: () => t })).action).toBe('removed');
+    expect(t.greetings('3204').has('Welcome.wav')).toBe(false);
+    await expect(rollback(by['3201']?.historyId ?? '', { history, transportFor: () => t })).rejects.toMatchObject({ code: 'HISTORY_NOTHING_TO_ROLL_BACK' });
+  });
+
+  it('does not overwrite when the backup download fails, unless explicitly allowed', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    const old = Buffer.from('old');
+    t.greetings('3200').set('Welcome.wav', old);
+    t.greetings('3201').set('Welcome.wav', old);
+    t.fault = (op) => (op === 'download' ? { error: new PbxApiError(10005, 'extension_vm_greeting/download', 'no permission to download') } : undefined);
+    await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'overwrite', pbxProfileId: 'p', name: 'Welcome' });
+    await queue.enqueue({ source: { filePath: file }, ext: '3201', policy: 'overwrite', pbxProfileId: 'p', name: 'Welcome', allowOverwriteWithoutBackup: true });
+    const summary = await worker().run();
+    const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
+    expect(by['3200']).toMatchObject({ state: 'failed' });
+    expect(by['3200']?.reason).toMatch(/Could not back up .* not overwritten/);
+    expect(t.greetings('3200').get('Welcome.wav')).toEqual(old);
+    expect(by['3201']).toMatchObject({ state: 'uploaded', action: 'overwritten' });
+    expect(t.greetings('3201').get('Welcome.wav')).toEqual(await fs.readFile(file));
+    expect((await history.get(by['3201']?.historyId ?? '')).backup).toBeNull();
+  });
+
+  it('resumes an item that crashed mid-force: asks first, and does not re-upload what already landed', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    const [landed, lost, stolen] = await enqueueRange(file, 3, 'rename');
+    // Simulate the on-disk state a SIGKILL leaves: phase 'writing' with the chosen target persisted.
+    const bytes = await fs.readFile(file);
+    for (const it of [landed, lost, stolen]) {
+      if (!it) throw new Error('enqueue failed');
+      await queue.save({ ...it, state: 'running', phase: 'writing', target: 'Welcome-2.wav', existedBefore: false, attempts: 1 });
+    }
+    t.greetings('3200').set('Welcome.wav', Buffer.from('pre-existing'));
+    t.greetings('3200').set('Welcome-2.wav', bytes); // our force landed before the crash
+    t.greetings('3202').set('Welcome-2.wav', Buffer.from('someone else')); // a different greeting took the name
+    const summary = await worker().run();
+    const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
+    expect(by['3200']).toMatchObject({ state: 'renamed', target: 'Welcome-2.wav' });
+    expect(t.calls.filter((c) => c.ext === '3200').map((c) => c.op)).toEqual(['ask', 'download']);
+    expect([...t.greetings('3200').keys()].sort()).toEqual(['Welcome-2.wav', 'Welcome.wav']);
+    // 3201: nothing landed → ask, then force under the SAME name (no new name picked).
+    expect(by['3201']).toMatchObject({ state: 'renamed', target: 'Welcome-2.wav' });
+    expect(t.calls.filter((c) => c.ext === '3201').map((c) => c.op)).toEqual(['ask', 'force']);
+    // 3202: the name holds other bytes → decide again: original name is free → created under it.
+    expect(by['3202']).toMatchObject({ state: 'uploaded', action: 'created', target: 'Welcome.wav' });
+    expect(t.greetings('3202').get('Welcome-2.wav')?.toString()).toBe('someone else');
+  });
+
+  it('cancels pending items and items being uploaded', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    const items = await enqueueRange(file, 3);
+    await queue.cancel([items[2]?.id ?? '']);
+    t.delayMs = 20;
+    const w = worker({ concurrency: 1 });
+    const run = w.run({
+      onProgress: (p) => {
+        if (p.ext === '3200' && p.phase === 'writing') void w.cancel(p.itemId);
+      },
+    });
+    const summary = await run;
+    const by = Object.fromEntries(summary.items.map((i) => [i.ext, i.state]));
+    expect(by).toEqual({ '3200': 'cancelled', '3201': 'uploaded' });
+    expect((await queue.get(items[2]?.id ?? '')).state).toBe('cancelled');
+    await expect(queue.cancel([items[1]?.id ?? ''])).rejects.toMatchObject({ code: 'QUEUE_ITEM_NOT_ELIGIBLE' });
+    expect(t.greetings('3202').size).toBe(0);
+  });
+
+  it('a stopped run leaves items pending (not cancelled) for the next run', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    await enqueueRange(file, 4);
+    t.delayMs = 20;
+    const stop = new AbortController();
+    const summary = await worker({ concurrency: 1 }).run({
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.state === 'uploaded') stop.abort();
+      },
+    });
+    expect(summary.uploaded).toBe(1);
+    expect(summary.unfinished).toBe(3);
+    expect(summary.cancelled).toBe(0);
+    expect(await worker().run()).toMatchObject({ total: 3, uploaded: 3 });
+    expect((await queue.list()).every((i) => i.state === 'uploaded')).toBe(true);
+    expect(t.count('force')).toBe(4);
+  });
+
+  it('enqueues a rendered draft and rejects unrendered drafts and non-PBX files', async () => {
+    const drafts = new DraftLibrary({
+      dataDir: tmp.dir,
+      renderer: async (o) => {
+        await fs.writeFile(o.outputPath, 'rendered');
+        return { outputPath: o.outputPath, format: 'wav', formatReason: '', bytes: 8, durationSec: 1, analysis: {} };
+      },
+    });
+    const q = new UploadQueue({ dataDir: tmp.dir, drafts });
+    const d = await drafts.create({ sourcePath: await fakeAudio(tmp.dir, 'take.webm', 'x'), name: 'Après-midi!' });
+    await expect(q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_DRAFT_NOT_RENDERED' });
+    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'take.webm') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_BAD_FILE_TYPE' });
+    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'x.wav') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_SOURCE_UNREADABLE' });
+    await drafts.render(d.id);
+    const item = await q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p' });
+    expect(item).toMatchObject({ fileName: 'Apres-midi.wav', source: { kind: 'draft', ref: d.id }, blob: { bytes: 8 } });
+    // The queue holds a snapshot: re-rendering the draft later does not change what was queued.
+    expect(await fs.readFile(q.blobPath(item), 'utf8')).toBe('rendered');
+  });
+
+  it('takes over the lock of a dead worker but refuses a live one', async () => {
+    await fs.mkdir(queue.dir, { recursive: true });
+    await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    await expect(worker().run()).resolves.toMatchObject({ total: 0 });
+    await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: process.ppid }));
+    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
+    await fs.rm(path.join(queue.dir, 'worker.lock'));
+  });
+});
+
+describe('classifyError', () => {
+  it('retries what can heal and parks what cannot', () => {
+    expect(classifyError(new PbxNetworkError('PBX_CONNECTION_RESET', 'x')).outcome).toBe('retry');
+    expect(classifyError(new PbxBadResponseError('PBX_HTML_RESPONSE', 'x')).outcome).toBe('retry');
+    expect(classifyError(new PbxBadResponseError('PBX_INVALID_JSON', 'x')).outcome).toBe('retry');
+    expect(classifyError(new PbxBadResponseError('PBX_HTTP_STATUS', 'x', { status: 502 })).outcome).toBe('retry');
+    expect(classifyError(new PbxBadResponseError('PBX_HTTP_STATUS', 'x', { status: 404 })).outcome).toBe('park');
+    expect(classifyError(new PbxApiError(-2, 'e', 'x')).outcome).toBe('retry');
+    expect(classifyError(new PbxApiError(40004, 'e', 'x')).outcome).toBe('park');
+    expect(classifyError(Object.assign(new Error('socket'), { code: 'ECONNRESET' })).outcome).toBe('retry');
+  });
+});
