@@ -84,6 +84,8 @@ export interface ProfileSummary {
   clientId: string;
   tls: TlsOption;
   hasSecret: boolean;
+  /** True when the secret could not be encrypted and is kept in memory until the app quits. */
+  secretSessionOnly: boolean;
   demo: boolean;
 }
 export interface SecretStorageStatus {

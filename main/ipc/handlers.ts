@@ -195,6 +195,7 @@ export function createHandlers(services: AppServices): AppHandlers {
             clientId: pbx.clientId,
             tls: pbx.fingerprint256 ? { mode: 'pin', pinSha256: pbx.fingerprint256 } : { mode: 'system' },
             hasSecret: true,
+            secretSessionOnly: true,
             demo: true,
           };
           return { pbx, profile, secret: pbx.clientSecret };

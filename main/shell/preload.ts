@@ -1,7 +1,7 @@
-// Preload (sandboxed): exposes a narrow, named API to the renderer, never the raw ipcRenderer.
-// A sandboxed preload cannot require project files, so this is bundled to one CommonJS file by preload.vite.config.ts.
-import { contextBridge } from 'electron';
+// Preload (sandboxed): exposes window.vmgs = one named function per channel of the typed map, plus typed event
+// subscriptions. Never the raw ipcRenderer. Bundled to one CommonJS file by preload.vite.config.ts, because a
+// sandboxed preload can only require('electron').
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { buildVmgsApi } from './preload-api.js';
 
-contextBridge.exposeInMainWorld('vmgs', {
-  version: '0.1.0',
-});
+contextBridge.exposeInMainWorld('vmgs', buildVmgsApi(ipcRenderer, webUtils));

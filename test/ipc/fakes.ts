@@ -14,7 +14,7 @@ export class FakeProfiles implements ProfileStorePort {
     const id = input.id ?? `p${++this.n}`;
     const prev = this.items.get(id);
     const secret = input.clientSecret ?? prev?.secret;
-    const summary: ProfileSummary = { id, name: input.name, baseUrl: input.baseUrl, clientId: input.clientId, tls: input.tls, hasSecret: secret !== undefined, demo: false };
+    const summary: ProfileSummary = { id, name: input.name, baseUrl: input.baseUrl, clientId: input.clientId, tls: input.tls, hasSecret: secret !== undefined, secretSessionOnly: false, demo: false };
     this.items.set(id, { summary, ...(secret !== undefined ? { secret } : {}) });
     return summary;
   }
