@@ -229,7 +229,7 @@ export class PbxClient {
       const env = await this.api('extension_vm_greeting/download', downloadAnswerSchema, { extension: number, file: name }, token, signal);
       const url = resourceUrl(this.ctx.base, env.download_resource_url, token);
       return exchange(this.ctx, { method: 'GET', url, signal, phase: 'downloading the greeting', what: 'The download' }, (res) => this.saveResource(res, destPath));
-    });
+    }, signal);
   }
 
   async deleteGreeting(ext: string, fileName: string): Promise<void> {
@@ -314,22 +314,43 @@ export class PbxClient {
       } finally {
         body.dispose();
       }
-    });
+    }, signal);
   }
 
-  /** Runs fn with a token; on 10004 renews once and retries once. */
-  private async withToken<T>(fn: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.tokens.token();
-    this.remember(token);
+  /** Runs fn with a token; on 10004 renews once and retries once. An abort also ends the wait for a token. */
+  private async withToken<T>(fn: (token: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const token = await this.tokenOrAbort(signal);
     try {
       return await fn(token);
     } catch (error) {
       if (!(error instanceof PbxApiError) || error.errcode !== 10004) throw error;
       this.tokens.invalidate(token);
-      const fresh = await this.tokens.token();
-      this.remember(fresh);
-      return fn(fresh);
+      return fn(await this.tokenOrAbort(signal));
     }
+  }
+
+  private async tokenOrAbort(signal: AbortSignal | undefined): Promise<string> {
+    const pending = this.tokens.token();
+    let token: string;
+    if (signal === undefined) {
+      token = await pending;
+    } else {
+      if (signal.aborted) throw new CancelledError('The request');
+      let onAbort = (): void => undefined;
+      const aborted = new Promise<never>((_resolve, reject) => {
+        onAbort = () => reject(new CancelledError('The request'));
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      // The shared token request keeps running for other callers; only this caller stops waiting.
+      pending.catch(() => undefined);
+      try {
+        token = await Promise.race([pending, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+    this.remember(token);
+    return token;
   }
 
   /** An authenticated GET returning validated fields (schema null = envelope only). */
@@ -340,7 +361,7 @@ export class PbxClient {
       const { json } = await this.call(endpoint, 'GET', query, undefined, t, signal);
       return schema === null ? undefined : parseFields(endpoint, schema, json);
     };
-    return token !== undefined ? run(token) : this.withToken(run);
+    return token !== undefined ? run(token) : this.withToken(run, signal);
   }
 
   /** One request; resolves only for errcode 0. */

@@ -132,8 +132,11 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
     ctx.onInsecure?.(fingerprint256);
     return null;
   }
-  if (!socket.authorized) {
-    const reason = String(socket.authorizationError ?? 'unknown');
+  // Node has already run the host-name check (authorizationError ERR_TLS_CERT_ALTNAME_INVALID); we re-check below
+  // in case a chain-valid certificate came without one.
+  const reason = socket.authorized ? '' : String(socket.authorizationError ?? 'unknown');
+  const identityError = reason === 'ERR_TLS_CERT_ALTNAME_INVALID' ? Object.assign(new Error(reason), { code: reason }) : reason === '' ? tls.checkServerIdentity(base.hostname, cert) : undefined;
+  if (reason !== '' && identityError === undefined) {
     if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID') {
       return new PbxTlsError('PBX_TLS_EXPIRED', `The PBX certificate is expired or not yet valid (valid to ${cert.valid_to}). Renew it on the PBX, check this computer's clock, or pin its fingerprint ${fingerprint256}.`, { ...detail, reason });
     }
@@ -143,7 +146,6 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
       { ...detail, reason },
     );
   }
-  const identityError = tls.checkServerIdentity(base.hostname, cert);
   if (identityError) {
     return new PbxTlsError(
       'PBX_TLS_HOSTNAME_MISMATCH',
