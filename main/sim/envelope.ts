@@ -32,3 +32,19 @@ export function required(...fields: string[]): Json {
 export function invalid(field: string, value: string): Json {
   return fail(40002, { invalid_param_list: [{ field, value }] });
 }
+
+/** An answer already serialised (large extension lists are concatenated from cached rows instead of re-stringified). */
+export class RawJson {
+  constructor(readonly bytes: Buffer, readonly errcode: number) {}
+}
+
+export type Reply = Json | RawJson;
+
+export function serialise(reply: Reply): Buffer {
+  return reply instanceof RawJson ? reply.bytes : Buffer.from(JSON.stringify(reply));
+}
+
+export function errcodeOf(reply: Reply): number | undefined {
+  if (reply instanceof RawJson) return reply.errcode;
+  return typeof reply.errcode === 'number' ? reply.errcode : undefined;
+}

@@ -27,7 +27,8 @@ export async function parseUpload(req: IncomingMessage, sizeLimitBytes: number):
     bb = busboy({
       headers: req.headers,
       preservePath: true, // we take the basename ourselves (both '/' and '\')
-      limits: { fileSize: sizeLimitBytes, files: 1, fields: 32, fieldSize: 64 * 1024, parts: 64 },
+      // busboy flags 'limit' on reaching the cap exactly, so allow one byte more: a file of exactly the limit is fine.
+      limits: { fileSize: sizeLimitBytes + 1, files: 1, fields: 32, fieldSize: 64 * 1024, parts: 64 },
     });
   } catch {
     await drain(req);
@@ -66,7 +67,7 @@ export async function parseUpload(req: IncomingMessage, sizeLimitBytes: number):
           chunks.push(chunk);
         });
         stream.on('limit', () => {
-          entry.oversize = true; // busboy truncates at the limit and discards the remainder of this part
+          entry.oversize = true; // busboy truncated at limit+1 bytes and discards (drains) the rest of this part
         });
         stream.on('close', () => {
           entry.bytes = Buffer.concat(chunks, size);

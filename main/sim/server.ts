@@ -3,8 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { fail, ok, required, invalid, type Json } from './envelope.js';
-import { ExtensionDirectory, basicInfo, detailInfo, generateExtensions } from './extensions.js';
+import { RawJson, errcodeOf, fail, invalid, ok, required, serialise, type Json, type Reply } from './envelope.js';
+import { ExtensionDirectory, basicInfoJson, detailInfo, generateExtensions } from './extensions.js';
 import { FaultPlan, HTML_ERROR_PAGE } from './faults.js';
 import { GreetingStore, greetingBasename, hasAllowedSuffix, silentWav, suffixOf } from './greetings.js';
 import { drain, parseUpload } from './multipart.js';
@@ -29,7 +29,7 @@ interface Ctx {
   clientId: string | undefined;
 }
 
-interface Route { method: 'GET' | 'POST'; auth: boolean; run: (ctx: Ctx) => Promise<Json> | Json }
+interface Route { method: 'GET' | 'POST'; auth: boolean; run: (ctx: Ctx) => Promise<Reply> | Reply }
 
 interface Resource { bytes: Buffer; suffix: string; expiresAt: number; requiresToken: boolean }
 
@@ -152,6 +152,7 @@ export class SimServer implements Simulator {
     if (addr === null || typeof addr === 'string') throw new Error('simulator: no TCP address');
     this.port = addr.port;
     this.url = `${this.opts.https ? 'https' : 'http'}://${this.opts.host}:${addr.port}`;
+    this.directory.warm();
   }
 
   // ---- public test/inspection API -------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ export class SimServer implements Simulator {
       return;
     }
 
-    let body: Json;
+    let body: Reply;
     if (!ua || ua.trim() === '') {
       await drain(req);
       body = fail(40002, { invalid_param_list: [{ field: 'User-Agent', validation_type: 'required' }] });
@@ -278,10 +279,10 @@ export class SimServer implements Simulator {
     await drain(req);
 
     const [transit] = this.faults.take(pathname, endpoint, ['reset-mid-body', 'garbled-json']);
-    const errcode = typeof body.errcode === 'number' ? body.errcode : undefined;
+    const errcode = errcodeOf(body);
     if (transit?.kind === 'reset-mid-body') {
       entry.fault = transit.kind;
-      const text = Buffer.from(JSON.stringify(body));
+      const text = serialise(body);
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(text.length) });
       res.write(text.subarray(0, Math.max(1, Math.floor(text.length / 2))), () => {
         req.socket.destroy();
@@ -291,8 +292,9 @@ export class SimServer implements Simulator {
     }
     if (transit?.kind === 'garbled-json') {
       entry.fault = transit.kind;
-      const text = JSON.stringify(body);
-      this.sendRaw(res, 200, 'application/json; charset=utf-8', Buffer.from(`${text.slice(0, Math.floor(text.length / 2))}\u0000<<garbled`));
+      const text = serialise(body);
+      const garbled = Buffer.concat([text.subarray(0, Math.floor(text.length / 2)), Buffer.from('\u0000<<garbled')]);
+      this.sendRaw(res, 200, 'application/json; charset=utf-8', garbled);
       finish(200, errcode);
       return;
     }
@@ -300,7 +302,7 @@ export class SimServer implements Simulator {
     finish(200, errcode);
   }
 
-  private async runRoute(route: Route, endpoint: string, pathname: string, ctx: Ctx, entry: RequestLogEntry): Promise<Json> {
+  private async runRoute(route: Route, endpoint: string, pathname: string, ctx: Ctx, entry: RequestLogEntry): Promise<Reply> {
     if (route.auth) {
       const token = ctx.q.get('access_token') ?? undefined;
       const expiring = this.faults.take(pathname, endpoint, ['expire-token'], () => this.tokens.validate(token) !== undefined);
@@ -321,8 +323,8 @@ export class SimServer implements Simulator {
     return route.run(ctx);
   }
 
-  private sendJson(res: ServerResponse, body: Json, status = 200): void {
-    this.sendRaw(res, status, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(body)));
+  private sendJson(res: ServerResponse, body: Reply, status = 200): void {
+    this.sendRaw(res, status, 'application/json; charset=utf-8', serialise(body));
   }
 
   private sendRaw(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
@@ -424,14 +426,22 @@ export class SimServer implements Simulator {
     return ok();
   }
 
-  private listExtensions(ctx: Ctx, search: boolean): Json {
+  private listExtensions(ctx: Ctx, search: boolean): Reply {
     const paging = parsePaging(ctx.q);
     if (!paging.ok) return paging.error;
     const sort = parseSort(ctx.q);
     if (!sort.ok) return sort.error;
     const { sortBy, orderBy } = sort.value;
     const all = search ? this.directory.search(ctx.q.get('search_value') ?? '', sortBy, orderBy) : this.directory.ordered(sortBy, orderBy);
-    return ok({ total_number: all.length, data: applyPaging(all, paging.value).map(basicInfo) });
+    const rows = applyPaging(all, paging.value);
+    const parts: Buffer[] = [Buffer.from(`{"errcode":0,"errmsg":"SUCCESS","total_number":${all.length},"data":[`)];
+    const comma = Buffer.from(',');
+    rows.forEach((e, i) => {
+      if (i > 0) parts.push(comma);
+      parts.push(basicInfoJson(e));
+    });
+    parts.push(Buffer.from(']}'));
+    return new RawJson(Buffer.concat(parts), 0);
   }
 
   private getExtension(ctx: Ctx): Json {

@@ -73,7 +73,8 @@ export function multipart(parts: Part[], boundary = '----WebKitFormBoundary7MA4Y
   const chunks: Buffer[] = [];
   for (const p of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.contentType ?? 'audio/wav'}`;
+    // A quote inside the quoted filename is backslash-escaped (as curl does); busboy unescapes it.
+    if (p.filename !== undefined) head += `; filename="${p.filename.replace(/"/g, '\\"')}"\r\nContent-Type: ${p.contentType ?? 'audio/wav'}`;
     chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
