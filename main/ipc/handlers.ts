@@ -64,10 +64,10 @@ function sourceMime(name: string): string {
   return map[ext] ?? 'application/octet-stream';
 }
 
-interface Connection {
+interface Connection<C> {
   profileId: string;
   profileName: string;
-  client: PbxClientLike;
+  client: C;
 }
 interface DemoState {
   pbx: { close(): Promise<void> };
@@ -80,18 +80,18 @@ interface RenderEntry {
   format: GreetingFormat;
 }
 
-export function createHandlers(services: AppServices): AppHandlers {
+export function createHandlers<C extends PbxClientLike>(services: AppServices<C>): AppHandlers {
   const sources = new SourceStore(services.dataDir, services.audio);
   const takes = new TakeStore(services.dataDir, sources);
   const maxRecordingSec = services.maxRecordingSec ?? DEFAULT_MAX_RECORDING_SEC;
-  let connection: Connection | null = null;
+  let connection: Connection<C> | null = null;
   let demo: DemoState | null = null;
   let demoStarting: Promise<DemoState> | null = null;
   const operations = new Map<string, AbortController>();
   const decisions = new Map<string, (d: UploadDecision) => void>();
   const renders = new Map<string, RenderEntry>();
 
-  function requireClient(): PbxClientLike {
+  function requireClient(): C {
     if (!connection) throw notConnected();
     return connection.client;
   }

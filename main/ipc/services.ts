@@ -39,8 +39,8 @@ export interface UploadPolicyResult {
   existed: boolean;
   bytes: number;
 }
-export type UploadWithPolicy = (
-  client: PbxClientLike,
+export type UploadWithPolicy<C extends PbxClientLike = PbxClientLike> = (
+  client: C,
   opts: {
     ext: string;
     filePath: string;
@@ -136,10 +136,11 @@ export interface DemoPbx {
   close(): Promise<void>;
 }
 
-export interface AppServices {
+/** C is the concrete client type (PbxClient in the app), so uploadWithPolicy gets the client it was built for. */
+export interface AppServices<C extends PbxClientLike = PbxClientLike> {
   profiles: ProfileStorePort;
-  createPbxClient(config: PbxConnectionConfig): PbxClientLike;
-  uploadWithPolicy: UploadWithPolicy;
+  createPbxClient(config: PbxConnectionConfig): C;
+  uploadWithPolicy: UploadWithPolicy<C>;
   audio: AudioPort;
   /** Starts the built-in simulator (main/sim) on 127.0.0.1. */
   startDemoPbx(): Promise<DemoPbx>;

@@ -1,33 +1,89 @@
-// Electron entry point. Kept thin: window and security policy live in their own modules; logic lives in main/core.
-import { app, BrowserWindow } from 'electron';
+// Electron entry point. Kept thin: each security rule lives in its own module; logic lives in main/core and the
+// IPC handlers (main/ipc), which are plain Node and shared with the tests.
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell, systemPreferences } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAllowedExternalUrl, ipcEventChannel, type MenuCommand } from '../ipc/channels.js';
+import { createCoreServices } from '../ipc/core-services.js';
+import { createHandlers, type AppHandlers } from '../ipc/handlers.js';
+import { registerIpcHandlers, trustOrigin } from '../ipc/register.js';
+import { installCsp } from './csp.js';
+import { electronDialogs } from './dialogs.js';
+import { buildMenuTemplate } from './menu.js';
+import { askForMicrophone, installPermissionHandlers } from './permissions.js';
+import { FileProfileStore } from './profile-store.js';
+import { APP_ORIGIN, APP_START_URL, handleAppProtocol, registerAppScheme } from './protocol.js';
+import { ElectronSecretStore } from './secret-store.js';
+import { createMainWindow, hardenWebContents } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.join(here, '..', '..', 'renderer');
+const isAppUrl = trustOrigin(APP_ORIGIN);
+const openExternal = async (url: string): Promise<void> => {
+  if (isAllowedExternalUrl(url)) await shell.openExternal(url);
+};
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    minWidth: 1024,
-    minHeight: 700,
-    title: 'VM Greeting Studio',
-    webPreferences: {
-      preload: path.join(here, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  void win.loadFile(path.join(here, '..', '..', 'renderer', 'index.html'));
-  return win;
-}
+let mainWindow: BrowserWindow | null = null;
+let appHandlers: AppHandlers | null = null;
 
-void app.whenReady().then(() => {
-  createWindow();
-});
+registerAppScheme(protocol);
 
-app.on('window-all-closed', () => {
+if (!app.requestSingleInstanceLock()) {
   app.quit();
-});
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // Every web contents (including any the app did not create itself) gets the navigation rules.
+  app.on('web-contents-created', (_e, wc) => hardenWebContents(wc, { openExternal }));
+
+  void app.whenReady().then(async () => {
+    handleAppProtocol(protocol, (u) => net.fetch(u), rendererDir);
+    installCsp(session.defaultSession);
+    installPermissionHandlers(session.defaultSession, isAppUrl);
+    await askForMicrophone(process.platform, systemPreferences);
+
+    const userData = app.getPath('userData');
+    const profiles = new FileProfileStore(path.join(userData, 'settings.json'), new ElectronSecretStore(safeStorage));
+    appHandlers = createHandlers(
+      createCoreServices({
+        dataDir: path.join(userData, 'workspace'),
+        profiles,
+        dialogs: electronDialogs(dialog, () => mainWindow ?? undefined),
+        openExternal,
+      }),
+    );
+    registerIpcHandlers(ipcMain, appHandlers.handlers, { isTrustedSender: isAppUrl });
+
+    const send = (command: MenuCommand) => mainWindow?.webContents.send(ipcEventChannel('menu'), { command });
+    const template = buildMenuTemplate({
+      isMac: process.platform === 'darwin',
+      appName: app.getName(),
+      devTools: !app.isPackaged,
+      send,
+      openHelp: () => void openExternal('https://help.yeastar.com/en/p-series-software-edition/developer-guide/about-this-guide.html'),
+    });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template as Electron.MenuItemConstructorOptions[]));
+
+    mainWindow = createMainWindow(BrowserWindow, { preloadPath: path.join(here, 'preload.cjs'), startUrl: APP_START_URL, openExternal });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    app.quit();
+  });
+
+  let disposed = false;
+  app.on('before-quit', (event) => {
+    if (disposed || !appHandlers) return;
+    // Sign out of the PBX, stop the demo simulator and remove previews before quitting.
+    event.preventDefault();
+    disposed = true;
+    void appHandlers.dispose().finally(() => app.quit());
+  });
+}

@@ -1,0 +1,69 @@
+// Wires the IPC handlers' ports to the real core (audio engine, PBX client, simulator). Used by the Electron shell
+// and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
+import { analyseAudio, getEncoderCapabilities, greetingFileName, planFormat, probeAudio, renderGreeting } from '../core/audio/index.js';
+import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
+import { startSimulator, type SimulatorOptions } from '../sim/index.js';
+import type { TlsOption } from './channels.js';
+import type { AppServices, DialogsPort, ProfileStorePort } from './services.js';
+
+export interface CoreServicesOptions {
+  /** Persistent folder for sources and recorded takes. */
+  dataDir: string;
+  profiles: ProfileStorePort;
+  dialogs: DialogsPort;
+  openExternal(url: string): Promise<void>;
+  /** Options of the demo simulator ("Try the demo PBX"); default: HTTPS with a pinned certificate, 250 extensions. */
+  demo?: SimulatorOptions;
+  maxRecordingSec?: number;
+  userAgent?: string;
+}
+
+export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
+  if (tls.mode === 'pin') return { pinSha256: tls.pinSha256 };
+  if (tls.mode === 'ca') return { caPem: tls.caPem };
+  return undefined;
+}
+
+export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxClient> {
+  return {
+    profiles: opts.profiles,
+    createPbxClient(config) {
+      const tls = tlsOptionsFor(config.tls);
+      return new PbxClient({
+        baseUrl: config.baseUrl,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        ...(tls ? { tls } : {}),
+        ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+        onWarning: () => undefined,
+      });
+    },
+    uploadWithPolicy: (client, o) => uploadWithPolicy(client, o),
+    audio: {
+      probe: (p, o) => probeAudio(p, o),
+      analyse: (p, o) => analyseAudio(p, o),
+      render: (o, ctl) => renderGreeting(o, ctl),
+      async planFormat(durationSec, choice) {
+        return planFormat(durationSec, choice, await getEncoderCapabilities());
+      },
+      async capabilities() {
+        return { formats: [...(await getEncoderCapabilities()).formats] };
+      },
+      greetingFileName,
+    },
+    async startDemoPbx() {
+      const sim = await startSimulator({ https: true, extensions: 250, ...opts.demo });
+      return {
+        url: sim.url,
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        ...(sim.fingerprint256 ? { fingerprint256: sim.fingerprint256 } : {}),
+        close: () => sim.close(),
+      };
+    },
+    dialogs: opts.dialogs,
+    openExternal: opts.openExternal,
+    dataDir: opts.dataDir,
+    ...(opts.maxRecordingSec !== undefined ? { maxRecordingSec: opts.maxRecordingSec } : {}),
+  };
+}

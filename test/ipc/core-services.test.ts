@@ -1,0 +1,80 @@
+// The real wiring the app and the e2e bridge use: handlers over the real audio engine, PBX client and simulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createCoreServices } from '../../main/ipc/core-services.js';
+import { createHandlers, type AppHandlers, type HandlerContext } from '../../main/ipc/handlers.js';
+import { createDispatcher, trustOrigin } from '../../main/ipc/register.js';
+import { FakeProfiles } from './fakes.js';
+
+const run = promisify(execFile);
+let dir: string;
+let app: AppHandlers;
+const events: { name: string; payload: unknown }[] = [];
+const ctx: HandlerContext = { emit: (name, payload) => void events.push({ name, payload }) };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'vmgs-core-services-'));
+  // 0.8 s silence, 2 s tone, 1 s silence at 44.1 kHz: stands in for a spoken take.
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=0.8', '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
+    '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=1', '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', path.join(dir, 'take.wav')]);
+  app = createHandlers(createCoreServices({
+    dataDir: path.join(dir, 'data'),
+    profiles: new FakeProfiles(),
+    dialogs: { openAudioFile: async () => path.join(dir, 'take.wav'), saveFile: async () => null },
+    openExternal: async () => undefined,
+    demo: { extensions: 40 },
+  }));
+});
+afterAll(async () => {
+  await app?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('core services wiring', () => {
+  it('demo PBX over pinned HTTPS: connect, search, import, analyse, hear as caller, upload, duplicate -> rename', async () => {
+    const dispatch = createDispatcher(app.handlers, { isTrustedSender: trustOrigin('app://vmgs') });
+    const sent: unknown[] = [];
+    const ev = { senderFrame: { url: 'app://vmgs/index.html' }, sender: { send: (...a: unknown[]) => void sent.push(a) } };
+    const demo = await dispatch('startDemo', {}, ev);
+    expect(demo).toMatchObject({ ok: true, value: { profile: { tls: { mode: 'pin' } }, connection: { extensionCount: 40 } } });
+
+    const h = app.handlers;
+    const page = await h.searchExtensions({ query: '320', page: 1, pageSize: 10 }, ctx);
+    expect(page.items.length).toBeGreaterThan(0);
+    const ext = page.items[0]!.number;
+
+    const src = await h.importWithDialog({}, ctx);
+    expect(src?.durationSec).toBeCloseTo(3.8, 1);
+    const analysis = await h.analyse({ sourceId: src!.sourceId, operationId: 'a1' }, ctx);
+    expect(analysis.suggestedTrim.startSec).toBeGreaterThan(0.4);
+    expect(analysis.suggestedTrim.endSec).toBeLessThan(3.5);
+
+    const t0 = Date.now();
+    const preview = await h.renderPreview({ sourceId: src!.sourceId, operationId: 'p1', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
+    const ms = Date.now() - t0;
+    expect(preview.format).toBe('wav');
+    expect(Buffer.from(preview.playback.subarray(0, 4)).toString('latin1')).toBe('RIFF');
+    expect(preview.plan.budgetText).toMatch(/8 MB/);
+    console.log(`caller preview of a ${(analysis.suggestedTrim.endSec - analysis.suggestedTrim.startSec).toFixed(2)} s selection: ${ms} ms`);
+
+    const gsm = await h.renderPreview({ sourceId: src!.sourceId, operationId: 'p2', format: 'gsm', normalize: true }, ctx);
+    expect(gsm.format).toBe('gsm');
+    expect(Buffer.from(gsm.playback.subarray(0, 4)).toString('latin1')).toBe('RIFF');
+
+    const first = await h.upload({ operationId: 'u1', renderId: preview.renderId, extensions: [ext], name: 'welcome', policy: 'ask' }, ctx);
+    expect(first.outcomes[0]).toMatchObject({ action: 'created', fileName: 'welcome.wav' });
+    const second = h.upload({ operationId: 'u2', renderId: preview.renderId, extensions: [ext], name: 'welcome', policy: 'ask' }, ctx);
+    for (let i = 0; i < 200 && !events.some((e) => e.name === 'decisionNeeded'); i++) await new Promise((r) => setTimeout(r, 10));
+    await h.decide({ operationId: 'u2', decision: 'rename' }, ctx);
+    expect((await second).outcomes[0]).toMatchObject({ action: 'renamed', existed: true });
+    const list = await h.listGreetings({ ext }, ctx);
+    expect(list.map((g) => g.file).sort()).toEqual(['welcome-2.wav', 'welcome.wav']);
+    const played = await h.playGreeting({ ext, file: 'welcome.wav' }, ctx);
+    expect(played.bytes.byteLength).toBe(preview.bytes);
+    expect(Buffer.from(played.bytes)).toEqual(await readFile(path.join(os.tmpdir(), preview.renderId, 'greeting.wav')));
+  });
+});
