@@ -196,8 +196,7 @@ export class QueueWorker {
         await save({ attempts: item.attempts + 1 });
         try {
           const outcome = await this.attempt(ctx);
-          await this.finish(ctx, outcome.action === 'skipped' ? 'skipped' : outcome.action === 'renamed' ? 'renamed' : 'uploaded', outcome.action, null);
-          onDone();
+          await this.finish(ctx, onDone, outcome.action === 'skipped' ? 'skipped' : outcome.action === 'renamed' ? 'renamed' : 'uploaded', outcome.action, null);
           return;
         } catch (err) {
           if (ctl.signal.aborted && runSignal?.aborted) {
@@ -206,14 +205,12 @@ export class QueueWorker {
           }
           const c = classifyError(ctl.signal.aborted ? ctl.signal.reason : err);
           if (c.outcome === 'cancelled') {
-            await this.finish(ctx, 'cancelled', null, 'cancelled by the user');
-            onDone();
+            await this.finish(ctx, onDone, 'cancelled', null, 'cancelled by the user');
             return;
           }
           if (c.outcome === 'park' || item.attempts >= this.backoff.maxAttempts) {
             const reason = c.outcome === 'park' ? c.message : `gave up after ${item.attempts} attempts: ${c.message}`;
-            await this.finish(ctx, 'failed', null, reason, c.outcome === 'park', { code: c.code, message: c.message });
-            onDone();
+            await this.finish(ctx, onDone, 'failed', null, reason, c.outcome === 'park', { code: c.code, message: c.message });
             return;
           }
           const wait = backoffDelay(item.attempts, this.backoff, this.opts.random);
@@ -227,8 +224,7 @@ export class QueueWorker {
               await save({ state: 'pending' });
               return;
             }
-            await this.finish(ctx, 'cancelled', null, 'cancelled by the user');
-            onDone();
+            await this.finish(ctx, onDone, 'cancelled', null, 'cancelled by the user');
             return;
           }
         }
@@ -342,7 +338,7 @@ export class QueueWorker {
     }
   }
 
-  private async finish(ctx: ItemCtx, state: QueueState, action: QueueItem['action'], reason: string | null, parked = false, lastError?: { code: string; message: string }): Promise<void> {
+  private async finish(ctx: ItemCtx, onDone: () => void, state: QueueState, action: QueueItem['action'], reason: string | null, parked = false, lastError?: { code: string; message: string }): Promise<void> {
     const it = ctx.item;
     const { history } = this.opts;
     const hid = it.historyId ?? history.newId();
@@ -361,6 +357,8 @@ export class QueueWorker {
       backup,
       rollbackOf: null,
     });
+    // Count it before the final save so the progress event of that save already includes it.
+    onDone();
     await ctx.save({
       state,
       action,
