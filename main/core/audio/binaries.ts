@@ -1,0 +1,166 @@
+// Finds ffmpeg/ffprobe: FFMPEG_PATH/FFPROBE_PATH → the optional ffmpeg-static package (path rewritten out of
+// app.asar, where a binary cannot be spawned) → ffmpeg/ffprobe on PATH. Each candidate must actually run.
+import { createRequire } from 'node:module';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import { AudioError } from './errors.js';
+import { listEncoders, verifyBinary } from './ffmpeg-adapter.js';
+import type { EncoderCapabilities, GreetingFormat } from './formats.js';
+
+export type BinarySource = 'env' | 'ffmpeg-static' | 'path';
+
+export interface FfmpegPaths {
+  ffmpegPath: string;
+  ffprobePath: string;
+  source: BinarySource;
+}
+
+export interface ResolveDeps {
+  env?: NodeJS.ProcessEnv;
+  /** Loads a package's exported value (ffmpeg-static exports a path string; ffprobe-static `{ path }`). */
+  loadPackage?: (name: string) => unknown;
+  verify?: (bin: string, name: 'ffmpeg' | 'ffprobe') => Promise<boolean>;
+  platform?: NodeJS.Platform;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+function defaultLoadPackage(name: string): unknown {
+  try {
+    return requireHere(name) as unknown;
+  } catch {
+    return undefined; // optional dependency not installed
+  }
+}
+
+/** A binary inside app.asar cannot be executed; electron-builder's asarUnpack puts it in app.asar.unpacked. */
+export function unpackedAsarPath(p: string): string {
+  return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    if (platform !== 'win32') accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  const dirs = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
+  const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((e) => e.toLowerCase()) : [''];
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const candidate = path.join(dir, name + ext);
+      if (isExecutableFile(candidate, platform)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function staticPath(value: unknown): string | undefined {
+  if (typeof value === 'string' && value) return value;
+  if (value && typeof value === 'object' && 'path' in value && typeof value.path === 'string' && value.path) return value.path;
+  return undefined;
+}
+
+interface Attempt { source: BinarySource; note: string }
+
+async function resolveOne(name: 'ffmpeg' | 'ffprobe', deps: Required<ResolveDeps>, siblingOf?: string): Promise<{ bin: string; source: BinarySource } | { attempts: Attempt[] }> {
+  const attempts: Attempt[] = [];
+  const envVar = name === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH';
+  const fromEnv = deps.env[envVar];
+  if (fromEnv) {
+    if (await deps.verify(fromEnv, name)) return { bin: fromEnv, source: 'env' };
+    attempts.push({ source: 'env', note: `${envVar}=${fromEnv} does not run` });
+  } else {
+    attempts.push({ source: 'env', note: `${envVar} is not set` });
+  }
+
+  // ffmpeg-static ships only ffmpeg; ffprobe comes from ffprobe-static or sits next to it.
+  const pkg = name === 'ffmpeg' ? 'ffmpeg-static' : 'ffprobe-static';
+  const candidates: string[] = [];
+  const fromPkg = staticPath(deps.loadPackage(pkg));
+  if (fromPkg) candidates.push(unpackedAsarPath(fromPkg));
+  if (name === 'ffprobe' && siblingOf) candidates.push(path.join(path.dirname(siblingOf), `ffprobe${deps.platform === 'win32' ? '.exe' : ''}`));
+  let staticNote = `the ${pkg} package is not installed`;
+  for (const c of candidates) {
+    if (await deps.verify(c, name)) return { bin: c, source: 'ffmpeg-static' };
+    staticNote = `${c} (${pkg}) does not run`;
+  }
+  attempts.push({ source: 'ffmpeg-static', note: staticNote });
+
+  const onPath = findOnPath(name, deps.env, deps.platform);
+  if (onPath && (await deps.verify(onPath, name))) return { bin: onPath, source: 'path' };
+  attempts.push({ source: 'path', note: onPath ? `${onPath} on PATH does not run` : `no ${name} on PATH` });
+  return { attempts };
+}
+
+function notFound(name: 'ffmpeg' | 'ffprobe', attempts: Attempt[]): AudioError {
+  const tried = attempts.map((a, i) => `${i + 1}) ${a.note}`).join('; ');
+  return new AudioError('FFMPEG_NOT_FOUND',
+    `${name} was not found. Tried: ${tried}. Install ffmpeg (for example 'sudo apt-get install ffmpeg'), ` +
+    `install the ffmpeg-static package, or set ${name === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the ${name} binary.`,
+    { detail: { binary: name, tried: attempts.map((a) => a.note) } });
+}
+
+/** Resolves both binaries with explicit dependencies (tests inject env, packages and the verifier). */
+export async function resolveFfmpegWith(deps: ResolveDeps = {}): Promise<FfmpegPaths> {
+  const full: Required<ResolveDeps> = {
+    env: deps.env ?? process.env,
+    loadPackage: deps.loadPackage ?? defaultLoadPackage,
+    verify: deps.verify ?? (async (bin, name) => (await verifyBinary(bin, name)).ok),
+    platform: deps.platform ?? process.platform,
+  };
+  const ff = await resolveOne('ffmpeg', full);
+  if (!('bin' in ff)) throw notFound('ffmpeg', ff.attempts);
+  const fp = await resolveOne('ffprobe', full, ff.source === 'ffmpeg-static' ? ff.bin : undefined);
+  if (!('bin' in fp)) throw notFound('ffprobe', fp.attempts);
+  return { ffmpegPath: ff.bin, ffprobePath: fp.bin, source: ff.source };
+}
+
+let cached: Promise<FfmpegPaths> | undefined;
+
+/** Resolved once per process (failures are not cached, so installing ffmpeg and retrying works). */
+export function resolveFfmpeg(): Promise<FfmpegPaths> {
+  if (!cached) {
+    cached = resolveFfmpegWith();
+    cached.catch(() => { cached = undefined; });
+  }
+  return cached;
+}
+
+const capsCache = new Map<string, Promise<EncoderCapabilities>>();
+
+export function capabilitiesFromEncoders(encoders: ReadonlySet<string>): EncoderCapabilities {
+  const gsm = encoders.has('libgsm');
+  const mp3 = encoders.has('libmp3lame');
+  const formats: GreetingFormat[] = ['wav', 'wav-ulaw', 'wav-alaw'];
+  if (mp3) formats.push('mp3');
+  if (gsm) formats.push('gsm');
+  return { gsm, mp3, formats };
+}
+
+/** Which greeting formats this ffmpeg can write; asked once per binary and cached. */
+export function getEncoderCapabilities(ffmpegPath?: string): Promise<EncoderCapabilities> {
+  const run = async (): Promise<EncoderCapabilities> => {
+    const bin = ffmpegPath ?? (await resolveFfmpeg()).ffmpegPath;
+    return capabilitiesFromEncoders(await listEncoders(bin));
+  };
+  const key = ffmpegPath ?? '<resolved>';
+  let p = capsCache.get(key);
+  if (!p) {
+    p = run();
+    capsCache.set(key, p);
+    p.catch(() => capsCache.delete(key));
+  }
+  return p;
+}
+
+/** For tests: forget resolved paths and capabilities. */
+export function resetFfmpegCache(): void {
+  cached = undefined;
+  capsCache.clear();
+}
