@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { PbxClient } from '../core/pbx/index.js';
+import type { PbxClient } from '../core/pbx/index.js';
 import { parsePin, showValue } from './args.js';
 import { InputError, UsageError } from './errors.js';
 import type { Output } from './output.js';
@@ -95,6 +95,15 @@ export async function resolveConnection(flags: ConnectionFlags, env: Readonly<Re
   return { baseUrl: url.data, clientId, clientSecret, tls };
 }
 
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
 export const USER_AGENT = 'vmgreet/0.1.0 (VM Greeting Studio CLI)';
 
 /** Runs `fn` with a connected client and always revokes the token afterwards. */
@@ -103,13 +112,18 @@ export async function withClient<T>(conn: ResolvedConnection, out: Output, fn: (
   if (conn.tls.insecure) {
     out.warn('--insecure: the PBX certificate is NOT verified; anyone on the network path can read the client secret. Use --ca FILE or --pin SHA256 instead.');
   }
+  const { PbxClient } = await import('../core/pbx/index.js');
   const client = new PbxClient({
     baseUrl: conn.baseUrl,
     clientId: conn.clientId,
     clientSecret: conn.clientSecret,
     tls: conn.tls,
     userAgent: USER_AGENT,
-    onWarning: (msg: string) => out.warn(msg),
+    onWarning: (msg: string) => {
+      // Plain HTTP to this very computer (the simulator) crosses no network: not worth a warning on every run.
+      if (isLoopback(conn.baseUrl) && /^plain http/i.test(msg)) return;
+      out.warn(msg);
+    },
   });
   try {
     return await fn(client);

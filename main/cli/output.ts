@@ -14,7 +14,7 @@ export interface Progress {
 const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined };
 
 export interface ErrorDocument {
-  error: { code: string; kind: string; message: string; exitCode: number; errcode?: number; detail?: Readonly<Record<string, unknown>> };
+  error: { code: string; kind: string; message: string; exitCode: number; errcode?: number; hint?: string; detail?: Readonly<Record<string, unknown>> };
 }
 
 export class Output {
@@ -74,6 +74,7 @@ export class Output {
     const exitCode = exitCodeFor(err);
     const doc = errorDocument(err, exitCode);
     this.io.stderr.write(this.redact(`vmgreet: ${doc.error.message}`) + '\n');
+    if (doc.error.hint) this.io.stderr.write(this.redact(`hint: ${doc.error.hint}`) + '\n');
     if (this.json) this.emitJson(doc);
     return exitCode;
   }
@@ -123,9 +124,23 @@ export class Output {
   }
 }
 
+/** What to type next, for errors whose core message cannot know it is talking to a command line. */
+export function cliHint(err: { code: string; detail?: Readonly<Record<string, unknown>> | undefined }): string | undefined {
+  const fp = err.detail?.['fingerprint256'];
+  if (err.code === 'GREETING_EXISTS') return 'add --if-exists overwrite, rename or skip, or choose another --name.';
+  if (/^PBX_TLS_(UNTRUSTED|HOSTNAME_MISMATCH)$/.test(err.code) && typeof fp === 'string') {
+    return `if this is your PBX's own certificate (check it on the PBX), trust it with --pin ${fp} (or VMGREET_PIN_SHA256).`;
+  }
+  if (err.code === 'PBX_TLS_PIN_MISMATCH' && typeof fp === 'string') {
+    return `the server presented ${fp}; update --pin only if you know the PBX certificate was replaced.`;
+  }
+  return undefined;
+}
+
 export function errorDocument(err: unknown, exitCode: number): ErrorDocument {
   if (isVmgsError(err)) {
     const errcode = (err as { errcode?: unknown }).errcode;
+    const hint = cliHint(err);
     return {
       error: {
         code: err.code,
@@ -133,6 +148,7 @@ export function errorDocument(err: unknown, exitCode: number): ErrorDocument {
         message: err.message,
         exitCode,
         ...(typeof errcode === 'number' ? { errcode } : {}),
+        ...(hint ? { hint } : {}),
         ...(err.detail ? { detail: err.detail } : {}),
       },
     };

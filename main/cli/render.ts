@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { renderGreeting, type FormatChoice, type GreetingFormat, type RenderResult } from '../core/audio/index.js';
+import type { FormatChoice, GreetingFormat, RenderResult } from '../core/audio/index.js';
 import type { Output } from './output.js';
 
 export const FORMAT_LABEL: Readonly<Record<GreetingFormat, string>> = {
@@ -35,6 +35,7 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 
 /** Renders `inputPath` into `dir`, showing a progress bar on a terminal. */
 export async function renderInto(dir: string, inputPath: string, settings: RenderSettings, out: Output, signal: AbortSignal): Promise<RenderResult> {
+  const { renderGreeting } = await import('../core/audio/index.js');
   const bar = out.progress('Preparing', 100, 'percent');
   try {
     return await renderGreeting(
@@ -56,19 +57,29 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
 }
 
 /** Lines that tell an administrator what was produced and why. */
-export function describeRender(r: RenderResult, settings: RenderSettings): string[] {
+/** Why this format, in words: the engine's reason, or for the default format the case for it. */
+export function formatReason(r: RenderResult, formatGiven: boolean): string {
+  if (formatGiven || r.plan.format !== 'wav' || r.formatReason !== 'wav was requested.') return r.formatReason;
+  return `wav is the default: uncompressed telephone quality, and ${r.durationSec.toFixed(1)} s fits easily (${r.plan.budgetText}).`;
+}
+
+export function describeRender(r: RenderResult, settings: RenderSettings, formatGiven: boolean): string[] {
   const a = r.analysis;
   const lines = [
     `  format    ${r.format} (${FORMAT_LABEL[r.format]})`,
-    `  why       ${r.formatReason}`,
+    `  why       ${formatReason(r, formatGiven)}`,
     `  length    ${r.durationSec.toFixed(1)} s, ${formatKb(r.bytes)} (limit ${r.plan.budgetText})`,
   ];
   const level = settings.normalize
     ? `source ${fmtDb(a.integratedLufs)} LUFS, normalised to ${settings.targetLufs ?? -20} LUFS`
     : `source ${fmtDb(a.integratedLufs)} LUFS, not normalised (--no-normalize)`;
   lines.push(`  level     ${level}`);
-  if (settings.trimSilence && (a.leadingSilenceSec > 0.05 || a.trailingSilenceSec > 0.05)) {
-    lines.push(`  silence   trimmed ${a.leadingSilenceSec.toFixed(1)} s at the start, ${a.trailingSilenceSec.toFixed(1)} s at the end`);
+  if (settings.trimSilence) {
+    const cut = [
+      a.leadingSilenceSec >= 0.05 ? `${a.leadingSilenceSec.toFixed(1)} s at the start` : '',
+      a.trailingSilenceSec >= 0.05 ? `${a.trailingSilenceSec.toFixed(1)} s at the end` : '',
+    ].filter(Boolean);
+    if (cut.length > 0) lines.push(`  silence   trimmed ${cut.join(' and ')}`);
   }
   return lines;
 }

@@ -2,12 +2,12 @@
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { extensionFor, type GreetingFormat } from '../../core/audio/index.js';
+import { extensionFor, type GreetingFormat } from '../../core/audio/formats.js';
 import { FORMAT_CHOICES, checkRange, parseChoice, parseLufs, parseSeconds, showValue, type CliFormatChoice } from '../args.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { requireInputFile } from '../input-file.js';
-import { describeRender, renderInto, reportAnalysisWarnings, withTempDir, type RenderSettings } from '../render.js';
+import { describeRender, formatReason, renderInto, reportAnalysisWarnings, withTempDir, type RenderSettings } from '../render.js';
 
 export interface AudioFlags {
   format?: string;
@@ -66,6 +66,7 @@ export function registerPrepare(program: Command, state: RunState): void {
   cmd.action(
     action<[string, Flags]>(state, async ({ out, signal }, input, flags) => {
       const settings = parseAudioFlags(flags);
+      const formatGiven = cmd.getOptionValueSource('format') === 'cli';
       const output = path.resolve(flags.output);
       const outStat = await stat(output).catch(() => undefined);
       const isDir = outStat?.isDirectory() === true || /[\\/]$/.test(flags.output);
@@ -90,13 +91,13 @@ export function registerPrepare(program: Command, state: RunState): void {
           input: path.resolve(input),
           output: dest,
           format: r.format,
-          formatReason: r.formatReason,
+          formatReason: formatReason(r, formatGiven),
           bytes: r.bytes,
           durationSec: r.durationSec,
           plan: r.plan,
           analysis: r.analysis,
         },
-        () => [`Prepared ${dest}`, ...describeRender(r, settings)].join('\n'),
+        () => [`Prepared ${dest}`, ...describeRender(r, settings, formatGiven)].join('\n'),
       );
     }),
   );

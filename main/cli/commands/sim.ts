@@ -2,7 +2,6 @@
 // the app without a PBX. Prints the base URL and credentials (the one place the CLI shows a secret: it is the
 // simulator's own, generated now) and runs until Ctrl-C.
 import type { Command } from 'commander';
-import { startSimulator } from '../../sim/index.js';
 import { parseIntArg } from '../args.js';
 import { CONNECTION_ENV } from '../connection.js';
 import { action, addJsonOption, type RunState } from '../context.js';
@@ -33,6 +32,8 @@ export function registerSim(program: Command, state: RunState): void {
       const port = parseIntArg(flags.port ?? '0', 'Port', 0, 65535);
       const extensions = parseIntArg(flags.extensions ?? '20', 'Extension count', 1, 10_000);
       const firstNumber = parseIntArg(flags.firstNumber ?? '3200', 'First extension number', 1, 999_999_999 - extensions);
+      // Loaded on demand: the simulator (certificate generation) is the heaviest module and only this command needs it.
+      const { startSimulator } = await import('../../sim/index.js');
       const sim = await startSimulator({
         https: flags.https === true,
         port,

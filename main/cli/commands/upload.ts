@@ -3,15 +3,15 @@
 // something the PBX accepts; then uploads with an explicit overwrite policy (nothing is overwritten silently).
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { SIZE_LIMIT_BYTES, extensionFor, greetingFileName, probeAudio, type GreetingFormat } from '../../core/audio/index.js';
-import { uploadWithPolicy } from '../../core/pbx/index.js';
+import { greetingFileName } from '../../core/audio/filename.js';
+import { SIZE_LIMIT_BYTES, extensionFor, type GreetingFormat } from '../../core/audio/formats.js';
 import { IF_EXISTS_POLICIES, parseChoice, parseExt, parseGreetingName, showValue, type IfExistsPolicy } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { requireInputFile } from '../input-file.js';
 import { askExists, canPrompt } from '../prompt.js';
-import { FORMAT_LABEL, describeRender, renderInto, reportAnalysisWarnings, withTempDir } from '../render.js';
+import { FORMAT_LABEL, describeRender, formatReason, renderInto, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { formatBytes } from '../table.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
 
@@ -77,6 +77,7 @@ export function registerUpload(program: Command, state: RunState): void {
         }
         const fileName = greetingFileName(name?.base ?? path.basename(input), format);
         out.info(`Uploading ${fileName} (${formatBytes(bytes)}) to extension ${ext} at ${conn.baseUrl}…`);
+        const { uploadWithPolicy } = await import('../../core/pbx/index.js');
         const res = await withClient(conn, out, async (client) => {
           const bar = out.progress('Uploading', bytes, 'bytes');
           try {
@@ -117,6 +118,7 @@ export function registerUpload(program: Command, state: RunState): void {
         if (sizeBytes > SIZE_LIMIT_BYTES) {
           throw new InputError(`${showValue(path.basename(input))} is ${formatBytes(sizeBytes)}, over the PBX limit of 8 MB: drop --as-is and vmgreet will re-encode it (GSM holds about 80 minutes), or cut it with --start/--end.`, 'CLI_AS_IS_TOO_BIG', { detail: { bytes: sizeBytes, limitBytes: SIZE_LIMIT_BYTES } });
         }
+        const { probeAudio } = await import('../../core/audio/index.js');
         const probe = await probeAudio(input, { signal });
         const format = asIsFormat(suffix, probe.codec);
         if (format === undefined) {
@@ -138,8 +140,8 @@ export function registerUpload(program: Command, state: RunState): void {
       await withTempDir(async (dir) => {
         const r = await renderInto(dir, input, settings, out, signal);
         reportAnalysisWarnings(r, out);
-        out.info(['Prepared the greeting:', ...describeRender(r, settings)].join('\n'));
-        await upload(r.outputPath, r.format, r.bytes, r.formatReason, 'rendered', r.durationSec);
+        out.info(['Prepared the greeting:', ...describeRender(r, settings, formatGiven)].join('\n'));
+        await upload(r.outputPath, r.format, r.bytes, formatReason(r, formatGiven), 'rendered', r.durationSec);
       });
     }),
   );
