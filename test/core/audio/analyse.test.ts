@@ -1,0 +1,112 @@
+// Probe and analysis against real ffmpeg on fixtures generated here.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseAudio, probeAudio, summarise } from '../../../main/core/audio/index.js';
+import { clippedCopy, derive, espeak, makeTempDir, mp4WithAudio, tone, webmWithoutDuration } from '../../helpers/audio-fixtures.js';
+
+let dir = '';
+let cleanup: () => Promise<void> = async () => undefined;
+const f: Record<string, string> = {};
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await makeTempDir('vmgs-analyse-'));
+  f.speech = await espeak(path.join(dir, 'speech.wav'));
+  await Promise.all([
+    derive(f.speech, path.join(dir, 'padded.wav'), { leadSilenceSec: 3.2, trailSilenceSec: 4, sampleRate: 48000, channels: 2 }).then((p) => { f.padded = p; }),
+    derive(f.speech, path.join(dir, 'quiet.wav'), { gainDb: -30, leadSilenceSec: 2, noiseDb: -80 }).then((p) => { f.quiet = p; }),
+    clippedCopy(f.speech, path.join(dir, 'clipped.wav')).then((p) => { f.clipped = p; }),
+    webmWithoutDuration(f.speech, path.join(dir, 'rec.webm')).then((p) => { f.webm = p; }),
+    mp4WithAudio(f.speech, path.join(dir, 'clip.mp4')).then((p) => { f.mp4 = p; }),
+    tone(path.join(dir, 'tone.flac'), { durationSec: 2, sampleRate: 44100, channels: 2 }).then((p) => { f.flac = p; }),
+  ]);
+});
+afterAll(async () => cleanup());
+
+describe('probeAudio', () => {
+  it('reads codec, rate, channels, duration and size', async () => {
+    const p = await probeAudio(f.padded!);
+    expect(p).toMatchObject({ codec: 'pcm_s16le', sampleRate: 48000, channels: 2, hasVideo: false, durationDecoded: false });
+    expect(p.durationSec).toBeCloseTo(await probeAudio(f.speech!).then((s) => s.durationSec + 7.2), 1);
+    expect(p.sizeBytes).toBeGreaterThan(1000);
+    const flac = await probeAudio(f.flac!);
+    expect(flac).toMatchObject({ codec: 'flac', sampleRate: 44100, channels: 2 });
+    expect(flac.durationSec).toBeCloseTo(2, 1);
+  });
+
+  it('decodes webm from MediaRecorder (no duration in the container) to find its length', async () => {
+    const p = await probeAudio(f.webm!);
+    const src = await probeAudio(f.speech!);
+    expect(p.codec).toBe('opus');
+    expect(p.durationDecoded).toBe(true);
+    expect(Math.abs(p.durationSec - src.durationSec)).toBeLessThan(0.1);
+  });
+
+  it('takes the first audio stream of a video file', async () => {
+    const p = await probeAudio(f.mp4!);
+    expect(p).toMatchObject({ codec: 'aac', hasVideo: true, channels: 1 });
+    expect(p.durationSec).toBeGreaterThan(5);
+  });
+});
+
+describe('analyseAudio (one pass at 8 kHz)', () => {
+  it('finds leading/trailing silence and says so in words', async () => {
+    const a = await analyseAudio(f.padded!);
+    expect(a.leadingSilenceSec).toBeGreaterThan(3.1);
+    expect(a.leadingSilenceSec).toBeLessThan(3.35);
+    expect(a.trailingSilenceSec).toBeGreaterThan(3.9);
+    expect(a.warnings.map((w) => w.message)).toContain('3.2 s of silence at start');
+    expect(a.integratedLufs).toBeGreaterThan(-24);
+    expect(a.integratedLufs).toBeLessThan(-17);
+    expect(a.clippingRatio).toBeLessThan(0.0005);
+    expect(a.warnings.find((w) => w.code === 'CLIPPED')).toBeUndefined();
+  });
+
+  it('detects speech in a quiet, noisy recording relative to its own level', async () => {
+    const a = await analyseAudio(f.quiet!);
+    expect(a.integratedLufs).toBeLessThan(-45);
+    expect(a.leadingSilenceSec).toBeGreaterThan(1.9);
+    expect(a.leadingSilenceSec).toBeLessThan(2.15);
+    expect(a.noiseFloorDbfs).toBeGreaterThan(-100);
+    expect(a.noiseFloorDbfs).toBeLessThan(-75);
+    expect(a.warnings.map((w) => w.code)).toContain('TOO_QUIET');
+    expect(a.warnings.find((w) => w.code === 'TOO_QUIET')?.message).toMatch(/^too quiet/);
+  });
+
+  it('flags clipping', async () => {
+    const a = await analyseAudio(f.clipped!);
+    expect(a.clippingRatio).toBeGreaterThan(0.01);
+    expect(a.warnings.find((w) => w.code === 'CLIPPED')?.message).toMatch(/^clipped/);
+    expect(a.truePeakDbfs).toBeGreaterThan(0);
+  });
+
+  it('analyses only a range and reports progress', async () => {
+    const seen: number[] = [];
+    const a = await analyseAudio(f.padded!, { startSec: 3, endSec: 6, onProgress: (p) => seen.push(p.percent) });
+    expect(a.durationSec).toBeCloseTo(3, 1);
+    expect(a.leadingSilenceSec).toBeLessThan(0.3);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen.every((p, i) => i === 0 || p >= (seen[i - 1] ?? 0))).toBe(true);
+  });
+});
+
+describe('summarise (pure)', () => {
+  const raw = (frames: number[], peaks: number[] = frames.map((x) => x + 12)) => ({
+    frames, peaks, integratedLufs: -23, truePeakDbfs: -6, clipPeakDb: -6, clipPeakCount: 2, clipSamples: 1000, lastPtsSec: frames.length * 0.05,
+  });
+
+  it('uses a threshold relative to the speech level, ignores single clicks', () => {
+    const frames = [...Array(20).fill(-90), -20, ...Array(10).fill(-90), ...Array(40).fill(-23), ...Array(30).fill(-90)];
+    const a = summarise(raw(frames), undefined);
+    expect(a.speechStartSec).toBeCloseTo(31 * 0.05, 5);
+    expect(a.speechEndSec).toBeCloseTo(71 * 0.05, 5);
+    expect(a.leadingSilenceSec).toBeCloseTo(1.55, 5);
+    expect(a.trailingSilenceSec).toBeCloseTo(1.5, 5);
+  });
+
+  it('reports a silent file', () => {
+    const a = summarise({ ...raw(Array(40).fill(Number.NEGATIVE_INFINITY)), integratedLufs: -70 }, 2);
+    expect(a.speechFound).toBe(false);
+    expect(a.warnings[0]?.code).toBe('SILENT');
+    expect(Number.isFinite(a.noiseFloorDbfs)).toBe(true);
+  });
+});
