@@ -2,6 +2,7 @@
 // It imports nothing but zod because the renderer bundles it. Every request is validated with its schema in main;
 // responses are plain data (structured-clone safe) described by TypeScript types.
 import { z } from 'zod';
+import { greetingNameProblem } from './names.js';
 
 // ---------- shared value schemas ----------
 
@@ -42,14 +43,7 @@ export type GreetingFormat = z.infer<typeof GreetingFormat>;
 export const FormatChoice = z.enum([...GREETING_FORMATS, 'auto']);
 export type FormatChoice = z.infer<typeof FormatChoice>;
 
-export const MAX_GREETING_NAME = 60;
-/** Live validation shared by the renderer and the upload schema; returns a message or null when valid. */
-export function greetingNameProblem(name: string): string | null {
-  if (name.length === 0) return 'Enter a name for the greeting.';
-  if (name.length > MAX_GREETING_NAME) return `Use at most ${MAX_GREETING_NAME} characters.`;
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) return 'Use only letters, digits, "-" and "_" (no spaces or accents): the PBX rejects other characters.';
-  return null;
-}
+export { greetingNameProblem, MAX_GREETING_NAME, EXTERNAL_LINK_ALLOW_LIST, isAllowedExternalUrl } from './names.js';
 export const GreetingName = z.string().superRefine((s, ctx) => {
   const problem = greetingNameProblem(s);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -372,18 +366,3 @@ export type VmgsApi = {
   /** Absolute path of a dropped File (Electron only; absent elsewhere: then import its bytes). */
   pathForFile?: (file: object) => string | undefined;
 };
-
-/** Links the app may open in the system browser (exact origins). */
-export const EXTERNAL_LINK_ALLOW_LIST: readonly string[] = [
-  'https://help.yeastar.com',
-  'https://www.yeastar.com',
-  'https://github.com',
-];
-export function isAllowedExternalUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' && EXTERNAL_LINK_ALLOW_LIST.includes(u.origin) && u.username === '' && u.password === '';
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,16 @@
+// Trailing-edge debounce with cancel (search-as-you-type, preview re-render).
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): ((...args: A) => void) & { cancel(): void } {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const wrapped = (...args: A) => {
+    if (t !== undefined) clearTimeout(t);
+    t = setTimeout(() => {
+      t = undefined;
+      fn(...args);
+    }, ms);
+  };
+  wrapped.cancel = () => {
+    if (t !== undefined) clearTimeout(t);
+    t = undefined;
+  };
+  return wrapped;
+}

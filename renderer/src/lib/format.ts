@@ -1,0 +1,36 @@
+// Small display helpers.
+export function formatDuration(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return '–:––';
+  const total = Math.round(sec);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** "wav: 0:42 of 8:20 max" — the 8 MB budget shown before encoding. */
+export function budgetLine(format: string, selectedSec: number, maxSec: number): string {
+  return `${format}: ${formatDuration(selectedSec)} of ${formatDuration(maxSec)} max`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MB`;
+}
+
+export const FORMAT_LABELS: Record<string, string> = {
+  auto: 'Automatic (best that fits 8 MB)',
+  wav: 'WAV – PCM 16-bit 8 kHz',
+  'wav-ulaw': 'WAV – G.711 µ-law',
+  'wav-alaw': 'WAV – G.711 A-law',
+  mp3: 'MP3',
+  gsm: 'GSM 06.10',
+};
+
+export function presenceLabel(p: string): string {
+  const map: Record<string, string> = {
+    available: 'Available', away: 'Away', business_trip: 'Business trip', do_not_disturb: 'Do not disturb', lunch: 'Lunch', off_work: 'Off work',
+  };
+  return map[p] ?? (p || 'Unknown');
+}
