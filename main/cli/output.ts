@@ -131,9 +131,6 @@ export function cliHint(err: { code: string; detail?: Readonly<Record<string, un
   if (/^PBX_TLS_(UNTRUSTED|HOSTNAME_MISMATCH)$/.test(err.code) && typeof fp === 'string') {
     return `if this is your PBX's own certificate (check it on the PBX), trust it with --pin ${fp} (or VMGREET_PIN_SHA256).`;
   }
-  if (err.code === 'PBX_TLS_PIN_MISMATCH' && typeof fp === 'string') {
-    return `the server presented ${fp}; update --pin only if you know the PBX certificate was replaced.`;
-  }
   return undefined;
 }
 
