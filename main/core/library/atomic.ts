@@ -30,12 +30,23 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, hooks?: AtomicWriteHooks): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * false = temp file + rename only, no fsync: still all-or-nothing if the PROCESS dies (SIGKILL), but a power cut may
+   * lose the change. Only for state that is safe to redo (the queue's final item state: resume re-verifies with ask).
+   */
+  durable?: boolean;
+  /** The caller fsyncs the folder itself once after many writes (batch enqueue). */
+  skipDirSync?: boolean;
+}
+
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, hooks?: AtomicWriteHooks, opts?: AtomicWriteOptions): Promise<void> {
+  const durable = opts?.durable ?? true;
   const temp = tempPathFor(finalPath);
   const handle = await fs.open(temp, 'wx');
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
@@ -49,11 +60,11 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await fsyncDir(path.dirname(finalPath));
+  if (durable && !opts?.skipDirSync) await fsyncDir(path.dirname(finalPath));
 }
 
-export async function writeJsonAtomic(finalPath: string, value: unknown, hooks?: AtomicWriteHooks): Promise<void> {
-  await writeFileAtomic(finalPath, `${JSON.stringify(value, null, 2)}\n`, hooks);
+export async function writeJsonAtomic(finalPath: string, value: unknown, hooks?: AtomicWriteHooks, opts?: AtomicWriteOptions): Promise<void> {
+  await writeFileAtomic(finalPath, `${JSON.stringify(value, null, 2)}\n`, hooks, opts);
 }
 
 /** Copies a file durably: copy to a temp name, fsync it, rename into place. Returns size and sha256. */

@@ -4,7 +4,7 @@
 // rewrites one small file, so concurrent workers never contend on one big document.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { copyFileAtomic, hashFile, readJsonFile, removeStaleTemps, writeJsonAtomic } from './atomic.js';
+import { copyFileAtomic, fsyncDir, hashFile, readJsonFile, removeStaleTemps, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { DraftLibrary } from './drafts.js';
 import { LibraryError } from './errors.js';
 import { QueueItemSchema, TERMINAL_STATES, extensionNumber, type QueueItem, type QueueState } from './schemas.js';
@@ -123,9 +123,13 @@ export class UploadQueue {
           historyId: null,
           finishedAt: null,
         });
-        await writeJsonAtomic(this.itemPath(item.id), item);
         out.push(item);
       }
+      // Each item file is written and fsynced (in parallel: the journal batches them), then the folder once.
+      for (let i = 0; i < out.length; i += 16) {
+        await Promise.all(out.slice(i, i + 16).map((item) => writeFileAtomic(this.itemPath(item.id), `${JSON.stringify(item, null, 2)}\n`, undefined, { durable: true, skipDirSync: true })));
+      }
+      await fsyncDir(this.itemsDir);
       return out;
     });
   }
@@ -176,10 +180,10 @@ export class UploadQueue {
     return (await this.listWithProblems(filter)).items;
   }
 
-  /** Persists a new version of an item (used by the worker). */
-  async save(item: QueueItem): Promise<QueueItem> {
+  /** Persists a new version of an item (used by the worker). `durable: false` only for states safe to redo. */
+  async save(item: QueueItem, opts?: { durable?: boolean }): Promise<QueueItem> {
     const next = QueueItemSchema.parse({ ...item, updatedAt: new Date(this.now()).toISOString() });
-    await writeJsonAtomic(this.itemPath(item.id), next);
+    await writeJsonAtomic(this.itemPath(item.id), next, undefined, opts);
     return next;
   }
 

@@ -99,7 +99,7 @@ interface ItemCtx {
   item: QueueItem;
   transport: GreetingTransport;
   signal: AbortSignal;
-  save: (patch: Partial<QueueItem>) => Promise<QueueItem>;
+  save: (patch: Partial<QueueItem>, durable?: boolean) => Promise<QueueItem>;
   progress: (extra?: Partial<QueueProgress>) => void;
 }
 
@@ -172,8 +172,8 @@ export class QueueWorker {
     runSignal?.addEventListener('abort', onStop, { once: true });
     this.running.set(start.id, ctl);
     let item = start;
-    const save = async (patch: Partial<QueueItem>): Promise<QueueItem> => {
-      item = await queue.save({ ...item, ...patch });
+    const save = async (patch: Partial<QueueItem>, durable = true): Promise<QueueItem> => {
+      item = await queue.save({ ...item, ...patch }, { durable });
       emit({ itemId: item.id, ext: item.ext, state: item.state, phase: item.phase, target: item.target });
       return item;
     };
@@ -191,9 +191,11 @@ export class QueueWorker {
       item = await queue.get(start.id);
       if (isTerminal(item.state)) return;
       // One history id per item run, reserved up front so every write of the final entry is idempotent.
-      await save({ state: 'running', historyId: item.historyId ?? history.newId() });
-      for (;;) {
-        await save({ attempts: item.attempts + 1 });
+      // Not fsynced: until the durable 'writing' save nothing but questions has gone to the PBX, so losing this
+      // to a power cut only means starting the item again.
+      await save({ state: 'running', historyId: item.historyId ?? history.newId(), attempts: item.attempts + 1 }, false);
+      for (let first = true; ; first = false) {
+        if (!first) await save({ attempts: item.attempts + 1 }, false);
         try {
           const outcome = await this.attempt(ctx);
           await this.finish(ctx, onDone, outcome.action === 'skipped' ? 'skipped' : outcome.action === 'renamed' ? 'renamed' : 'uploaded', outcome.action, null);
@@ -255,7 +257,8 @@ export class QueueWorker {
       await ctx.save({ phase: 'check', target: null, existedBefore: null });
     }
 
-    await ctx.save({ phase: 'check' });
+    // Persisting is only needed where a crash could otherwise cause a wrong second write: right before a force.
+    ctx.progress({ phase: 'check' });
     const ex = await t.greetingExists(it.ext, it.fileName);
     if (!ex.exists) {
       await ctx.save({ phase: 'writing', target: it.fileName, existedBefore: false });
@@ -274,15 +277,16 @@ export class QueueWorker {
         return { action: 'renamed' };
       }
       case 'overwrite': {
+        // The backup goes into the item's (durably reserved) history folder; a crash here just redoes the backup.
         const hid = ctx.item.backupHistoryId ?? ctx.item.historyId;
         if (hid === null) throw new LibraryError('internal', 'QUEUE_INTERNAL', 'A queue item reached overwrite without a history id.');
-        await ctx.save({ phase: 'backup', backupHistoryId: hid });
+        ctx.progress({ phase: 'backup' });
         let backedUp = true;
         try {
           const backup = await this.opts.history.backupExisting(t, hid, it.ext, it.fileName);
           if (backup.sha256 === it.blob.sha256) {
             // The PBX already holds exactly these bytes: nothing to overwrite (the backup still records it).
-            await ctx.save({ target: it.fileName, existedBefore: true });
+            await ctx.save({ target: it.fileName, existedBefore: true, backupHistoryId: hid });
             return { action: 'overwritten' };
           }
         } catch (err) {
@@ -359,17 +363,23 @@ export class QueueWorker {
     });
     // Count it before the final save so the progress event of that save already includes it.
     onDone();
-    await ctx.save({
-      state,
-      action,
-      reason,
-      parked,
-      historyId: hid,
-      finishedAt: new Date().toISOString(),
-      // Successful items forget their phase; failed ones keep it so retry() resumes with the ask-first check.
-      ...(state === 'uploaded' || state === 'renamed' || state === 'skipped' ? { phase: null } : {}),
-      ...(lastError ? { lastError } : {}),
-    });
+    // Uploads are not fsynced here: if a power cut loses this write, the item resumes from its durable 'writing'
+    // phase and the ask-and-compare step finds the upload done without writing again (the history entry is durable).
+    // Skips, failures and cancels have no such marker, so they are made durable.
+    await ctx.save(
+      {
+        state,
+        action,
+        reason,
+        parked,
+        historyId: hid,
+        finishedAt: new Date().toISOString(),
+        // Successful items forget their phase; failed ones keep it so retry() resumes with the ask-first check.
+        ...(state === 'uploaded' || state === 'renamed' || state === 'skipped' ? { phase: null } : {}),
+        ...(lastError ? { lastError } : {}),
+      },
+      state !== 'uploaded' && state !== 'renamed',
+    );
   }
 }
 
