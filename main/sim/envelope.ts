@@ -15,6 +15,7 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   60001: 'DATA NOT FOUND',
   60002: 'MAX LIMITATION EXCEEDED',
   70004: 'ACCOUNT IP BLOCKED',
+  70087: 'IP FORBIDDEN',
 };
 
 export function ok(fields: Json = {}): Json {

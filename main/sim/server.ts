@@ -56,8 +56,11 @@ function resolveOptions(o: SimulatorOptions): Resolved {
     blockDurationSec: o.blockDurationSec ?? 1800,
     maxGreetingsPerExtension: o.maxGreetingsPerExtension ?? Number.POSITIVE_INFINITY,
     deniedEndpoints: o.deniedEndpoints ?? [],
+    ipAllowList: o.ipAllowList ?? [],
     recordDelayMs: o.recordDelayMs,
     keepAlive: o.keepAlive ?? false,
+    httpAlso: o.httpAlso ?? false,
+    httpPort: o.httpPort ?? 0,
   };
 }
 
@@ -97,10 +100,11 @@ export class SimServer implements Simulator {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly routes: Map<string, Route>;
-  private server: http.Server | https.Server | undefined;
+  private readonly servers: (http.Server | https.Server)[] = [];
   private closed = false;
   url = '';
   port = 0;
+  httpUrl?: string;
   certPem?: string;
   fingerprint256?: string;
 
@@ -127,32 +131,42 @@ export class SimServer implements Simulator {
         else res.destroy();
       });
     };
-    let server: http.Server | https.Server;
+    let main: http.Server | https.Server;
     if (this.opts.https) {
       const cert = await makeSelfSignedCert();
       this.certPem = cert.certPem;
       this.fingerprint256 = cert.fingerprint256;
-      server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, handler);
+      main = https.createServer({ key: cert.keyPem, cert: cert.certPem }, handler);
     } else {
-      server = http.createServer(handler);
+      main = http.createServer(handler);
     }
+    this.port = await this.bind(main, this.opts.port);
+    this.url = `${this.opts.https ? 'https' : 'http'}://${this.opts.host}:${this.port}`;
+    if (this.opts.https && this.opts.httpAlso) {
+      // The appliance also answers plain HTTP on its web port: same state, second listener.
+      const plain = http.createServer(handler);
+      const port = await this.bind(plain, this.opts.httpPort);
+      this.httpUrl = `http://${this.opts.host}:${port}`;
+    }
+    this.directory.warm();
+  }
+
+  private async bind(server: http.Server | https.Server, port: number): Promise<number> {
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    this.server = server;
+    this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
+      server.listen(port, this.opts.host, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const addr = server.address();
     if (addr === null || typeof addr === 'string') throw new Error('simulator: no TCP address');
-    this.port = addr.port;
-    this.url = `${this.opts.https ? 'https' : 'http'}://${this.opts.host}:${addr.port}`;
-    this.directory.warm();
+    return addr.port;
   }
 
   // ---- public test/inspection API -------------------------------------------------------------------------------
@@ -200,12 +214,10 @@ export class SimServer implements Simulator {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const server = this.server;
-    if (!server) return;
-    const done = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    const done = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const server of this.servers) server.closeAllConnections();
     for (const s of this.sockets) s.destroy();
-    await done;
+    await Promise.all(done);
   }
 
   // ---- request handling ---------------------------------------------------------------------------------------------
@@ -250,56 +262,52 @@ export class SimServer implements Simulator {
       return;
     }
 
+    let out: Outgoing;
     if (pathname.startsWith(RESOURCE_PREFIX)) {
       await drain(req);
       const result = this.serveResource(pathname, q, req.method ?? '');
-      if (result.kind === 'json') {
-        this.sendJson(res, result.body);
-        finish(200, result.body.errcode as number);
-      } else {
-        this.sendRaw(res, 200, result.contentType, result.bytes);
-        finish(200);
-      }
-      return;
-    }
-
-    let body: Reply;
-    if (!ua || ua.trim() === '') {
-      await drain(req);
-      body = fail(40002, { invalid_param_list: [{ field: 'User-Agent', validation_type: 'required' }] });
+      out = result.kind === 'json' ? jsonOut(result.body) : { contentType: result.contentType, bytes: result.bytes, errcode: undefined };
     } else {
-      const route = pathname.startsWith(API_PREFIX) ? this.routes.get(endpoint) : undefined;
-      if (!route || route.method !== req.method) {
+      let body: Reply;
+      if (!ua || ua.trim() === '') {
         await drain(req);
-        body = fail(10001);
+        body = fail(40002, { invalid_param_list: [{ field: 'User-Agent', validation_type: 'required' }] });
+      } else if (this.opts.ipAllowList.length > 0 && !this.opts.ipAllowList.includes(normaliseIp(req.socket.remoteAddress))) {
+        await drain(req);
+        body = fail(70087);
       } else {
-        body = await this.runRoute(route, endpoint, pathname, { req, q, ip: req.socket.remoteAddress ?? '', clientId: undefined }, entry);
+        const route = pathname.startsWith(API_PREFIX) ? this.routes.get(endpoint) : undefined;
+        if (!route || route.method !== req.method) {
+          await drain(req);
+          body = fail(10001);
+        } else {
+          body = await this.runRoute(route, endpoint, pathname, { req, q, ip: req.socket.remoteAddress ?? '', clientId: undefined }, entry);
+        }
       }
+      await drain(req);
+      out = jsonOut(body);
     }
-    await drain(req);
 
+    // In-transit faults: the request was processed, the reply gets damaged on the way back.
     const [transit] = this.faults.take(pathname, endpoint, ['reset-mid-body', 'garbled-json']);
-    const errcode = errcodeOf(body);
     if (transit?.kind === 'reset-mid-body') {
       entry.fault = transit.kind;
-      const text = serialise(body);
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(text.length) });
-      res.write(text.subarray(0, Math.max(1, Math.floor(text.length / 2))), () => {
+      res.writeHead(200, { 'Content-Type': out.contentType, 'Content-Length': String(out.bytes.length) });
+      res.write(out.bytes.subarray(0, Math.max(1, Math.floor(out.bytes.length / 2))), () => {
         req.socket.destroy();
       });
-      finish(200, errcode);
+      finish(200, out.errcode);
       return;
     }
     if (transit?.kind === 'garbled-json') {
       entry.fault = transit.kind;
-      const text = serialise(body);
-      const garbled = Buffer.concat([text.subarray(0, Math.floor(text.length / 2)), Buffer.from('\u0000<<garbled')]);
-      this.sendRaw(res, 200, 'application/json; charset=utf-8', garbled);
-      finish(200, errcode);
+      const garbled = Buffer.concat([out.bytes.subarray(0, Math.floor(out.bytes.length / 2)), Buffer.from('\u0000<<garbled')]);
+      this.sendRaw(res, 200, out.contentType, garbled);
+      finish(200, out.errcode);
       return;
     }
-    this.sendJson(res, body);
-    finish(200, errcode);
+    this.sendRaw(res, 200, out.contentType, out.bytes);
+    finish(200, out.errcode);
   }
 
   private async runRoute(route: Route, endpoint: string, pathname: string, ctx: Ctx, entry: RequestLogEntry): Promise<Reply> {
@@ -548,6 +556,17 @@ export class SimServer implements Simulator {
     }
     return ok({ owner });
   }
+}
+
+interface Outgoing { contentType: string; bytes: Buffer; errcode: number | undefined }
+
+function jsonOut(body: Reply): Outgoing {
+  return { contentType: 'application/json; charset=utf-8', bytes: serialise(body), errcode: errcodeOf(body) };
+}
+
+/** '::ffff:127.0.0.1' -> '127.0.0.1', so allow-lists can be written with plain IPv4 addresses. */
+function normaliseIp(ip: string | undefined): string {
+  return (ip ?? '').replace(/^::ffff:/, '');
 }
 
 function redactQuery(q: URLSearchParams): Record<string, string> {

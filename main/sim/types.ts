@@ -52,8 +52,14 @@ export interface SimulatorOptions {
   maxGreetingsPerExtension?: number;
   /** Endpoints (e.g. 'extension_vm_greeting/upload') answered with 10005 ACCESS DENIED. */
   deniedEndpoints?: string[];
+  /** API IP allow-list (Integrations > API); other callers get 70087 IP FORBIDDEN. Empty (default) = everyone. */
+  ipAllowList?: string[];
   /** When set, `extension_vm_greeting/record` materialises `<file>.wav` after this many ms. */
   recordDelayMs?: number;
+  /** With https: also answer plain HTTP on a second port (`httpUrl`), sharing all state. */
+  httpAlso?: boolean;
+  /** Port of that HTTP listener (default 0 = ephemeral). */
+  httpPort?: number;
   /** The real PBX closes the connection after each reply; set true to allow keep-alive (default false). */
   keepAlive?: boolean;
 }
@@ -111,6 +117,8 @@ export interface Simulator {
   /** e.g. 'https://127.0.0.1:43121' (no trailing slash). */
   readonly url: string;
   readonly port: number;
+  /** Plain-HTTP URL when started with `https: true, httpAlso: true`. */
+  readonly httpUrl?: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly certPem?: string;

@@ -58,6 +58,16 @@ describe('fault injection', () => {
     expect(s.requestLog().filter((e) => e.fault === 'reset-mid-body')).toHaveLength(2);
   });
 
+  it('reset-mid-body can cut a greeting download (resource path filter)', async () => {
+    const s = await start();
+    s.seedGreeting('3200', 'a.wav', Buffer.alloc(100_000, 5));
+    const r = await api(s, 'extension_vm_greeting/download', { token, query: { extension: '3200', file: 'a.wav' } });
+    s.injectFault({ kind: 'reset-mid-body', path: '/api/download/*' });
+    const url = `${s.url}${r.download_resource_url as string}?access_token=${token}`;
+    await expect(rawRequest(url)).rejects.toThrow();
+    expect((await rawRequest(url)).body.length).toBe(100_000);
+  });
+
   it('garbled-json sends 200 application/json that does not parse', async () => {
     const s = await start();
     s.injectFault({ kind: 'garbled-json' });

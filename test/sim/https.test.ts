@@ -95,6 +95,34 @@ describe('HTTPS and lifecycle', () => {
     }
   });
 
+  it('httpAlso answers plain HTTP on a second port with the same state', async () => {
+    const sim = await startSimulator({ https: true, httpAlso: true });
+    try {
+      expect(sim.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const { access } = await getToken(sim);
+      const viaHttp = await rawRequest(`${sim.httpUrl as string}/openapi/v1.0/extension/list?access_token=${access}`);
+      expect(JSON.parse(viaHttp.body.toString()).errcode).toBe(0);
+      const port = Number(new URL(sim.httpUrl as string).port);
+      await sim.close();
+      expect(await portIsFree(port)).toBe(true);
+      expect(await portIsFree(sim.port)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('answers 70087 to callers outside the API IP allow-list', async () => {
+    const sim = await startSimulator({ ipAllowList: ['192.0.2.1'] });
+    try {
+      const r = await api(sim, 'get_token', { json: { username: sim.clientId, password: sim.clientSecret } });
+      expect(r).toEqual({ errcode: 70087, errmsg: 'IP FORBIDDEN' });
+      sim.setOptions({ ipAllowList: ['127.0.0.1'] });
+      await getToken(sim);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('listens on a requested port', async () => {
     const probe = await startSimulator();
     const port = probe.port;
