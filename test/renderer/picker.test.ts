@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render, screen, waitFor, cleanup } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { setApi } from '../../renderer/src/lib/api.js';
+import ExtensionPicker from '../../renderer/src/components/ExtensionPicker.svelte';
+import { FakeApi, makeExtensions } from './fake-api.js';
+
+let fake: FakeApi;
+beforeEach(() => {
+  fake = new FakeApi();
+  setApi(fake.api());
+});
+afterEach(() => {
+  cleanup();
+  setApi(undefined);
+});
+
+const options = () => screen.queryAllByRole('option');
+
+describe('ExtensionPicker', () => {
+  it('lists extensions with number, name, presence and online state', async () => {
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('30 extensions'));
+    const first = options()[0]!;
+    expect(first).toHaveTextContent('1000');
+    expect(first).toHaveTextContent('Person 0');
+    expect(first).toHaveTextContent('Away');
+    expect(first).toHaveTextContent('online');
+    expect(options()[1]).toHaveTextContent('offline');
+  });
+
+  it('searches as you type, debounced (one request for a burst of keys)', async () => {
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 60 } });
+    await waitFor(() => expect(options().length).toBeGreaterThan(0));
+    const before = fake.callsOf('searchExtensions').length;
+    await user.type(screen.getByRole('combobox', { name: 'Search extensions' }), 'son 2');
+    await waitFor(() =>
+      expect(options().map((o) => o.getAttribute('data-number'))).toEqual(['1002', '1020', '1021', '1022', '1023', '1024', '1025', '1026', '1027', '1028', '1029']),
+    );
+    expect(screen.getByTestId('extension-count')).toHaveTextContent('11 extensions match “son 2”');
+    const searches = fake.callsOf('searchExtensions').slice(before);
+    expect(searches.map((s) => s.query)).toEqual(['son 2']);
+  });
+
+  it('keyboard: arrows move aria-activedescendant, Enter toggles selection (multi-select)', async () => {
+    const user = userEvent.setup();
+    const { component } = render(ExtensionPicker, { props: { debounceMs: 20 } });
+    await waitFor(() => expect(options().length).toBeGreaterThan(0));
+    const box = screen.getByRole('combobox', { name: 'Search extensions' });
+    box.focus();
+    expect(box).toHaveAttribute('aria-activedescendant', 'ext-opt-0');
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(box).toHaveAttribute('aria-activedescendant', 'ext-opt-2');
+    await user.keyboard('{Enter}');
+    expect(document.getElementById('ext-opt-2')).toHaveAttribute('aria-selected', 'true');
+    await user.keyboard('{ArrowUp}{Enter}');
+    expect(document.getElementById('ext-opt-1')).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('group', { name: 'Selected extensions' })).toHaveTextContent('1002');
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(document.getElementById('ext-opt-2')).toHaveAttribute('aria-selected', 'false');
+    await user.click(screen.getByRole('button', { name: 'Remove 1001' }));
+    expect(document.getElementById('ext-opt-1')).toHaveAttribute('aria-selected', 'false');
+    expect(component).toBeTruthy();
+  });
+
+  it('handles 10,000 extensions with a virtual window and lazy pages', async () => {
+    fake.extensions = makeExtensions(10_000);
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 20, pageSize: 50, rowHeight: 40 } });
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('10000 extensions'));
+    expect(options().length).toBeLessThan(30);
+    expect(options()[0]).toHaveAttribute('aria-setsize', '10000');
+    expect(fake.callsOf('searchExtensions').map((c) => c.page)).toEqual([1]);
+    const box = screen.getByRole('combobox', { name: 'Search extensions' });
+    box.focus();
+    await user.keyboard('{Control>}{End}{/Control}');
+    expect(box).toHaveAttribute('aria-activedescendant', 'ext-opt-9999');
+    await waitFor(() => expect(document.getElementById('ext-opt-9999')).toHaveTextContent('10999'));
+    expect(fake.callsOf('searchExtensions').map((c) => c.page)).toContain(200);
+    expect(fake.callsOf('searchExtensions').length).toBeLessThan(6);
+    expect(options().length).toBeLessThan(30);
+    // type part of a name far down the list
+    await user.clear(box);
+    await user.type(box, 'zoe');
+    await waitFor(() => expect(options().map((o) => o.getAttribute('data-number'))).toEqual(['5242']));
+  });
+
+  it('shows a typed error when the search fails', async () => {
+    fake.fail('searchExtensions', { code: 'PBX_TIMEOUT', kind: 'network', message: 'The PBX did not answer within 30 s.' });
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The PBX did not answer in time');
+    expect(alert).toHaveTextContent('within 30 s');
+  });
+});
