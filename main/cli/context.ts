@@ -27,7 +27,7 @@ export function addJsonOption(cmd: Command): Command {
  */
 export function action<A extends unknown[]>(
   state: RunState,
-  handler: (ctx: CommandContext, ...args: A) => Promise<void>,
+  handler: (ctx: CommandContext, ...args: A) => Promise<void | number>,
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     // Commander passes (...positional, options, command); options carry --json.
@@ -35,8 +35,9 @@ export function action<A extends unknown[]>(
     const json = command.opts<{ json?: boolean }>().json === true;
     const out = new Output(state.io, { json });
     try {
-      await handler({ out, io: state.io, signal: state.signal }, ...(args.slice(0, -1) as A));
-      state.exitCode = 0;
+      // A handler may return a non-zero code for a run that completed but not fully (e.g. a batch with failed items).
+      const code = await handler({ out, io: state.io, signal: state.signal }, ...(args.slice(0, -1) as A));
+      state.exitCode = code ?? 0;
     } catch (err) {
       state.exitCode = out.error(err);
     }

@@ -1,4 +1,8 @@
-// Command groups that build on the drafts/queue library (issue 5) register here.
+// Command groups that build on the drafts/queue library (issue 5).
+import { registerBatch } from './commands/batch.js';
+import { registerDrafts } from './commands/drafts.js';
+import { registerHistory } from './commands/history.js';
+import { registerQueue } from './commands/queue.js';
 import type { Registrar } from './program.js';
 
-export const extraCommands: readonly Registrar[] = [];
+export const extraCommands: readonly Registrar[] = [registerDrafts, registerQueue, registerBatch, registerHistory];

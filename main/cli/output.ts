@@ -57,6 +57,12 @@ export class Output {
     this.io.stderr.write(this.redact(`warning: ${line}`) + '\n');
   }
 
+  /** A per-item problem line on stderr (both modes), e.g. a rejected batch row. */
+  problem(line: string): void {
+    this.clearBar();
+    this.io.stderr.write(this.redact(line) + '\n');
+  }
+
   /** The command's result: `data` as the one JSON document, or the human rendering. */
   result(data: unknown, human: () => string): void {
     if (this.json) {

@@ -1,0 +1,217 @@
+// vmgreet batch --ext 3200-3299 FILE [--name NAME] [--if-exists …] [--dry-run] [--all-or-nothing]
+// vmgreet batch --csv MAP.csv [--dry-run] [--all-or-nothing]
+// Every row is checked first (extension exists on the PBX, file is audio and renders); bad rows are reported one by
+// one and the good rows proceed (or none, with --all-or-nothing). A dry run only asks the PBX (is_check=ask); a real
+// run goes through the persistent queue (backup before overwrite, resumable after a crash).
+import { mkdir, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { safeBaseName } from '../../core/audio/filename.js';
+import { SIZE_LIMIT_BYTES, extensionFor } from '../../core/audio/formats.js';
+import { isVmgsError } from '../../core/errors.js';
+import type { BatchItem, DryRunReport } from '../../core/library/index.js';
+import type { PbxClient } from '../../core/pbx/index.js';
+import { parseChoice, parseExtRange, parseGreetingName, parseIntArg, showValue } from '../args.js';
+import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
+import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import type { Output } from '../output.js';
+import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
+import { renderInto, withTempDir, type RenderSettings } from '../render.js';
+import { renderTable } from '../table.js';
+import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
+
+interface Flags extends AudioFlags, ConnectionFlags {
+  ext?: string;
+  csv?: string;
+  name?: string;
+  ifExists?: string;
+  dryRun?: boolean;
+  allOrNothing?: boolean;
+  asIs?: boolean;
+  concurrency?: string;
+  dataDir?: string;
+}
+
+const BATCH_POLICIES = ['overwrite', 'skip', 'rename', 'fail'] as const;
+
+/** One requested upload before checks. `line` is the CSV line (undefined for --ext). */
+interface Row {
+  line?: number;
+  ext: string;
+  file: string;
+  name?: string;
+}
+
+export interface RowError {
+  line?: number;
+  ext?: string;
+  file?: string;
+  code: string;
+  message: string;
+}
+
+export function registerBatch(program: Command, state: RunState): void {
+  const cmd = program
+    .command('batch')
+    .description('upload one greeting to many extensions (--ext), or many files to many extensions (--csv)')
+    .argument('[file]', 'the greeting to upload (with --ext)')
+    .option('--ext <range>', 'extensions: 3200-3299, 3200,3205 or a mix')
+    .option('--csv <file>', 'CSV with a header row extension,file[,name] (paths relative to the CSV)')
+    .option('--name <name>', 'greeting name for --ext (default: from the file name)')
+    .addOption(new Option('--if-exists <policy>', `when a name exists: ${BATCH_POLICIES.join(', ')} (overwrite backs the old greeting up first)`).default('fail'))
+    .option('--dry-run', 'only ask the PBX and show what would be created, overwritten, skipped or renamed')
+    .option('--all-or-nothing', 'if any row is bad, upload nothing')
+    .option('--as-is', 'send the files unchanged (.wav/.mp3/.gsm, at most 8 MB) instead of preparing them')
+    .option('--concurrency <n>', 'parallel uploads, 1-4', '4');
+  addAudioOptions(cmd, 'wav');
+  addDataDirOption(cmd);
+  addConnectionOptions(cmd);
+  addJsonOption(cmd);
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  vmgreet batch --ext 3200-3299 holiday.m4a --name holiday --if-exists skip --dry-run\n  vmgreet batch --csv rollout.csv --if-exists overwrite\n\nExit code: 0 when every item succeeded; otherwise 2 (bad rows only), 3 (PBX refused), 4 (network/TLS) or 5 (names exist, --if-exists fail).',
+  );
+  cmd.action(
+    action<[string | undefined, Flags]>(state, async (ctx, file, flags) => {
+      const { out, io } = ctx;
+      if ((flags.ext === undefined) === (flags.csv === undefined)) throw new UsageError('Give either --ext RANGE with a FILE, or --csv MAP.csv.', 'CLI_BATCH_MODE');
+      if (flags.ext !== undefined && file === undefined) throw new UsageError('--ext needs the greeting FILE to upload, e.g. vmgreet batch --ext 3200-3299 holiday.wav', 'CLI_BATCH_MODE');
+      if (flags.csv !== undefined && (file !== undefined || flags.name !== undefined)) throw new UsageError('With --csv the files and names come from the CSV: drop the FILE argument and --name.', 'CLI_BATCH_MODE');
+      const policy = parseChoice(flags.ifExists ?? 'fail', BATCH_POLICIES, '--if-exists');
+      const exts = flags.ext !== undefined ? parseExtRange(flags.ext) : [];
+      const name = flags.name !== undefined ? parseGreetingName(flags.name).base : undefined;
+      const settings = parseAudioFlags(flags);
+      const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
+      const dataDir = resolveDataDir(flags.dataDir, io.env);
+      const conn = await resolveConnection(flags, io.env);
+      const lib = await import('../../core/library/index.js');
+
+      return withClient(conn, out, async (client) => {
+        const known = await lib.knownExtensionNumbers(client);
+        const errors: RowError[] = [];
+        let rows: Row[];
+        if (flags.csv !== undefined) {
+          const { probeAudio } = await import('../../core/audio/index.js');
+          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o) });
+          rows = mapping.rows.map((r) => ({ line: r.line, ext: r.extension, file: r.file, ...(r.name !== undefined ? { name: r.name } : {}) }));
+          for (const e of mapping.errors) errors.push({ line: e.line, ...(e.extension !== undefined ? { ext: e.extension } : {}), code: e.code, message: e.message });
+        } else {
+          rows = [];
+          for (const ext of exts) {
+            if (known.has(ext)) rows.push({ ext, file: path.resolve(file!), ...(name !== undefined ? { name } : {}) });
+            else errors.push({ ext, code: 'BATCH_UNKNOWN_EXTENSION', message: `Extension ${ext} does not exist on this PBX.` });
+          }
+        }
+
+        return withTempDir(async (dir) => {
+          const prepared = await prepareFiles(rows, settings, flags.asIs === true, dir, ctx);
+          const items: BatchItem[] = [];
+          for (const row of rows) {
+            const p = prepared.get(row.file);
+            if (!p || 'error' in p) {
+              errors.push({ ...(row.line !== undefined ? { line: row.line } : {}), ext: row.ext, file: row.file, code: p?.error.code ?? 'BATCH_FILE', message: p?.error.message ?? 'not prepared' });
+              continue;
+            }
+            items.push({ ext: row.ext, filePath: p.path, name: row.name ?? safeBaseName(path.basename(row.file)) });
+          }
+          errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+          reportRowErrors(errors, out);
+
+          if (errors.length > 0 && flags.allOrNothing) {
+            out.result({ dryRun: flags.dryRun === true, policy, processed: 0, errors, items: [] }, () => `${errors.length} bad row(s) and --all-or-nothing: nothing was uploaded.`);
+            return EXIT.input;
+          }
+          if (flags.dryRun) return dryRun(client, items, policy, errors, out);
+
+          const { UploadQueue, DraftLibrary } = lib;
+          const queue = new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) });
+          const profileId = cliProfileId(conn);
+          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: profileId, ...(i.name !== undefined ? { name: i.name } : {}) })));
+          const ids = queued.map((q) => q.id);
+          const run = ids.length > 0 ? await runQueueItems({ dataDir, client, profileId, ids, concurrency, out, signal: ctx.signal }) : undefined;
+          const doneItems = run?.items ?? [];
+          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors }, () =>
+            [doneItems.length > 0 ? itemsTable(doneItems) : '', run ? summaryLine(run.summary) : 'Nothing to upload.', errors.length > 0 ? `${errors.length} row(s) rejected before upload (see above).` : '']
+              .filter(Boolean)
+              .join('\n'),
+          );
+          return batchExit(doneItems, errors.length);
+        });
+      });
+    }),
+  );
+}
+
+type Prepared = { path: string } | { error: { code: string; message: string } };
+
+/** Renders (or checks, with --as-is) each distinct file once, into `dir`, with the suffix its format needs. */
+async function prepareFiles(rows: readonly Row[], settings: RenderSettings, asIs: boolean, dir: string, ctx: CommandContext): Promise<Map<string, Prepared>> {
+  const out = new Map<string, Prepared>();
+  const files = [...new Set(rows.map((r) => r.file))];
+  for (const [n, file] of files.entries()) {
+    try {
+      if (asIs) {
+        const suffix = path.extname(file).toLowerCase();
+        const st = await stat(file);
+        if (!['.wav', '.mp3', '.gsm'].includes(suffix)) throw new UsageError(`${showValue(path.basename(file))} is not .wav, .mp3 or .gsm; drop --as-is to convert it.`, 'CLI_AS_IS_WRONG_TYPE');
+        if (st.size === 0 || st.size > SIZE_LIMIT_BYTES) throw new UsageError(`${showValue(path.basename(file))} is ${st.size === 0 ? 'empty' : 'over 8 MB'}; drop --as-is to convert it.`, 'CLI_AS_IS_SIZE');
+        out.set(file, { path: file });
+        continue;
+      }
+      const sub = path.join(dir, String(n));
+      await mkdir(sub);
+      const r = await renderInto(sub, file, settings, ctx.out, ctx.signal);
+      // Named after the source so `queue list` and the history show where it came from.
+      const dest = path.join(sub, `${safeBaseName(path.basename(file))}${extensionFor(r.format)}`);
+      await rename(r.outputPath, dest);
+      out.set(file, { path: dest });
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      out.set(file, { error: isVmgsError(err) ? { code: err.code, message: err.message } : { code: 'BATCH_FILE_UNREADABLE', message: `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` } });
+    }
+  }
+  return out;
+}
+
+function reportRowErrors(errors: readonly RowError[], out: Output): void {
+  for (const e of errors) {
+    const where = e.line !== undefined ? `line ${e.line}` : `extension ${e.ext ?? '?'}`;
+    // Library messages for CSV rows already start with "line N:".
+    out.problem(`rejected: ${/^line \d+:/.test(e.message) ? e.message : `${where}: ${e.message}`}`);
+  }
+}
+
+const VERDICT_TEXT: Record<string, string> = {
+  'would-create': 'would create',
+  'would-overwrite': 'would overwrite (after a backup)',
+  'would-skip': 'would skip (exists)',
+  'would-rename': 'would rename',
+  'would-fail': 'would fail (exists)',
+  error: 'error',
+};
+
+async function dryRun(client: PbxClient, items: BatchItem[], policy: (typeof BATCH_POLICIES)[number], errors: RowError[], out: Output): Promise<number> {
+  const { dryRunBatch } = await import('../../core/library/index.js');
+  const report: DryRunReport = await dryRunBatch(client, items, policy);
+  out.result({ dryRun: true, policy, total: report.rows.length, counts: report.counts, rows: report.rows, errors }, () => {
+    const table = report.rows.length > 0
+      ? renderTable(report.rows, [
+          { header: 'EXT', value: (r) => r.ext, align: 'right' },
+          { header: 'NAME', value: (r) => r.fileName },
+          { header: 'WOULD', value: (r) => (r.verdict === 'would-rename' ? `would rename to ${r.target ?? '?'}` : VERDICT_TEXT[r.verdict] ?? r.verdict) + (r.error ? `: ${r.error.message}` : '') },
+        ])
+      : '';
+    const c = report.counts;
+    const parts = [
+      `${c['would-create']} to create`, `${c['would-overwrite']} to overwrite`, `${c['would-skip']} to skip`, `${c['would-rename']} to rename`,
+      ...(c['would-fail'] ? [`${c['would-fail']} would fail`] : []), ...(c.error ? [`${c.error} errors`] : []),
+      ...(errors.length ? [`${errors.length} bad rows`] : []),
+    ];
+    return `${table}\nDry run (nothing uploaded): ${parts.join(', ')}.`;
+  });
+  if (report.counts.error > 0) return EXIT.pbx;
+  return errors.length > 0 ? EXIT.input : EXIT.ok;
+}

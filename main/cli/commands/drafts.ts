@@ -1,0 +1,88 @@
+// vmgreet drafts list | show ID | delete ID   (the offline drafts library, shared with the app)
+import type { Command } from 'commander';
+import type { Draft, DraftLibrary } from '../../core/library/index.js';
+import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
+import { addDataDirOption, resolveDataDir } from '../library-context.js';
+import { formatBytes, formatDuration, renderTable } from '../table.js';
+
+interface Flags {
+  dataDir?: string;
+}
+
+async function openLibrary(ctx: CommandContext, flags: Flags): Promise<DraftLibrary> {
+  const { DraftLibrary } = await import('../../core/library/index.js');
+  const lib = new DraftLibrary({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) });
+  const report = await lib.open();
+  if (report.recovered) {
+    ctx.out.warn(`the drafts index was ${report.reason === 'index-corrupt' ? 'damaged' : report.reason === 'index-missing' ? 'missing' : 'out of date'}; rebuilt it from the draft folders (${report.drafts} drafts recovered).`);
+  }
+  for (const f of report.unreadable) ctx.out.warn(`draft folder ${f} could not be read; it was left untouched for you to inspect.`);
+  return lib;
+}
+
+function draftSummary(d: Draft): Record<string, unknown> {
+  return {
+    id: d.id,
+    name: d.name,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    source: d.source.originalName,
+    settings: d.settings,
+    rendered: d.rendered ? { format: d.rendered.format, bytes: d.rendered.bytes, durationSec: d.rendered.durationSec, formatReason: d.rendered.formatReason } : null,
+    targetExtensions: d.targetExtensions,
+  };
+}
+
+export function registerDrafts(program: Command, state: RunState): void {
+  const group = program.command('drafts').description('greetings prepared offline (shared with the app): list, show, delete');
+
+  const list = addJsonOption(addDataDirOption(group.command('list').description('list drafts, newest first')));
+  list.action(
+    action<[Flags]>(state, async (ctx, flags) => {
+      const lib = await openLibrary(ctx, flags);
+      const drafts = await Promise.all((await lib.list()).map((e) => lib.get(e.id)));
+      ctx.out.result({ total: drafts.length, items: drafts.map(draftSummary) }, () => {
+        if (drafts.length === 0) return 'No drafts yet. The app creates them; they are kept under the data folder.';
+        return renderTable(drafts, [
+          { header: 'ID', value: (d) => d.id },
+          { header: 'NAME', value: (d) => d.name },
+          { header: 'FORMAT', value: (d) => d.rendered?.format ?? '(not rendered)' },
+          { header: 'LENGTH', value: (d) => (d.rendered ? formatDuration(d.rendered.durationSec) : ''), align: 'right' },
+          { header: 'TARGETS', value: (d) => d.targetExtensions.join(',') },
+          { header: 'UPDATED', value: (d) => d.updatedAt.slice(0, 16).replace('T', ' ') },
+        ]);
+      });
+    }),
+  );
+
+  const show = addJsonOption(addDataDirOption(group.command('show').description('show one draft').argument('<id>', 'draft id from `drafts list`')));
+  show.action(
+    action<[string, Flags]>(state, async (ctx, id, flags) => {
+      const lib = await openLibrary(ctx, flags);
+      const d = await lib.get(id);
+      ctx.out.result({ ...draftSummary(d), sourcePath: lib.sourcePath(d), renderedPath: lib.renderedPath(d) }, () =>
+        [
+          `${d.name}  (${d.id})`,
+          `  source     ${d.source.originalName}, ${formatBytes(d.source.bytes)}`,
+          `  settings   format ${d.settings.format}, ${d.settings.normalize ? `normalise to ${d.settings.targetLufs} LUFS` : 'no normalisation'}, ${d.settings.trimSilence ? 'trim silence' : 'keep silence'}` +
+            (d.settings.trimStartSec !== null || d.settings.trimEndSec !== null ? `, keep ${d.settings.trimStartSec ?? 0}-${d.settings.trimEndSec ?? 'end'} s` : ''),
+          d.rendered
+            ? `  rendered   ${d.rendered.format}, ${formatDuration(d.rendered.durationSec)}, ${formatBytes(d.rendered.bytes)} (${lib.renderedPath(d)})`
+            : '  rendered   not yet',
+          `  targets    ${d.targetExtensions.length > 0 ? d.targetExtensions.join(', ') : '(none)'}`,
+          `  updated    ${d.updatedAt}`,
+        ].join('\n'),
+      );
+    }),
+  );
+
+  const del = addJsonOption(addDataDirOption(group.command('delete').description('move a draft to the trash').argument('<id>', 'draft id from `drafts list`')));
+  del.action(
+    action<[string, Flags]>(state, async (ctx, id, flags) => {
+      const lib = await openLibrary(ctx, flags);
+      const d = await lib.get(id);
+      await lib.delete(id);
+      ctx.out.result({ id, name: d.name, trashed: true }, () => `Moved draft "${d.name}" (${id}) to the trash.`);
+    }),
+  );
+}
