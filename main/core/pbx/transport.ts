@@ -78,6 +78,8 @@ function exchangeOnce<T>(ctx: ConnectionContext, r: ExchangeRequest, onResponse:
       port: base.port,
       path: `${r.url.pathname}${r.url.search}`,
       headers,
+      // Without an agent Node would otherwise write 'Host: name:443'; keep the Host header as a browser sends it.
+      defaultPort: base.protocol === 'https:' ? 443 : 80,
     };
     let req: http.ClientRequest;
     if (base.protocol === 'https:') {

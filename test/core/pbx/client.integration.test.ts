@@ -94,6 +94,28 @@ describe.each<Scheme>(['http', 'https'])('client <-> simulator over %s', (scheme
     expectClean(again, sim);
   });
 
+  it('stores a path-like name (the vendor example /D:/greeting/vm_away.wav) under its basename', async () => {
+    const sim = await h.sim(scheme);
+    const c = h.client(sim);
+    await c.uploadGreetingFile({ ext: '3202', filePath: h.file('x.wav', wavBytes(100)), fileName: '/D:/greeting/vm_away.wav', mode: 'force' });
+    expect(sim.greetings('3202').map((g) => g.real_filename)).toEqual(['vm_away.wav']);
+    expect((await c.greetingExists('3202', 'C:\\greeting\\vm_away.wav')).exists).toBe(true);
+  });
+
+  it('rejects unsafe names and extension numbers before sending anything', async () => {
+    const sim = await h.sim(scheme);
+    const c = h.client(sim);
+    const f = h.file('x.wav', wavBytes(100));
+    for (const fileName of ['a"b.wav', 'cr\r\nlf.wav', 'ünï.wav', 'x.ogg', '']) {
+      expect((await caughtErr(() => c.uploadGreetingFile({ ext: '3200', filePath: f, fileName, mode: 'force' }))).code).toBe('PBX_BAD_FILE_NAME');
+    }
+    for (const ext of ['32&00', '3200/x', '32 00', 'x'.repeat(200)]) {
+      expect((await caughtErr(() => c.uploadGreetingFile({ ext, filePath: f, fileName: 'a.wav', mode: 'force' }))).code).toBe('PBX_BAD_EXTENSION');
+    }
+    expect((await caughtErr(() => c.uploadGreetingFile({ ext: '3200', filePath: `${f}.missing`, fileName: 'a.wav', mode: 'force' }))).code).toBe('PBX_FILE_UNREADABLE');
+    expect(sim.requestLog().filter((e) => e.path.endsWith('/extension_vm_greeting/upload'))).toEqual([]);
+  });
+
   it('sends mp3 and gsm with their content types and names', async () => {
     const sim = await h.sim(scheme);
     const c = h.client(sim);

@@ -77,12 +77,12 @@ describe.each<Scheme>(['http', 'https'])('faults over %s', (scheme) => {
 
   it('latency beyond the timeout -> PbxTimeoutError; within it -> success', async () => {
     const { sim, c } = await ready({ timeoutMs: 400 });
-    sim.injectFault({ kind: 'latency', ms: 1200, path: 'extension/list' });
+    sim.injectFault({ kind: 'latency', ms: 3000, path: 'extension/list' });
     const t0 = Date.now();
     const e = await caughtErr(() => c.listExtensions());
     expect(e).toBeInstanceOf(PbxTimeoutError);
     expect(e.code).toBe('PBX_TIMEOUT');
-    expect(Date.now() - t0).toBeLessThan(1100);
+    expect(Date.now() - t0).toBeLessThan(2500); // gave up long before the 3 s answer
     sim.injectFault({ kind: 'latency', ms: 100, path: 'extension/list' });
     expect((await c.listExtensions()).total).toBe(20);
   });

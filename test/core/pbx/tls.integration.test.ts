@@ -52,6 +52,10 @@ describe('TLS against the HTTPS simulator', () => {
     expect((await c.testConnection()).extensionCount).toBe(20);
     expect(warnings.some((w) => /INSECURE/.test(w) && /verification is OFF/.test(w))).toBe(true);
     expect(warnings.some((w) => w.includes(sim.fingerprint256!))).toBe(true);
+    for (const w of warnings) {
+      expect(w).not.toContain(sim.clientSecret);
+      expect(w).not.toMatch(/[A-Za-z0-9]{32}/);
+    }
   });
 
   it('http:// against the HTTPS simulator and https:// against the HTTP one are explained', async () => {
