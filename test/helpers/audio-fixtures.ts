@@ -107,8 +107,8 @@ export async function videoOnly(out: string, durationSec = 1): Promise<string> {
   return out;
 }
 
-/** A WAV header with arbitrary claims, followed by `dataBytes` of real (silent) samples. */
-export async function craftedWav(out: string, o: { channels: number; sampleRate: number; bitsPerSample?: number; claimedDataBytes: number; dataBytes: number }): Promise<string> {
+/** A WAV header with arbitrary claims, followed by `dataBytes` of real samples (all `fill`; 0x80 is silence in 8-bit). */
+export async function craftedWav(out: string, o: { channels: number; sampleRate: number; bitsPerSample?: number; claimedDataBytes: number; dataBytes: number; fill?: number }): Promise<string> {
   const bits = o.bitsPerSample ?? 16;
   const blockAlign = (o.channels * bits) / 8;
   const h = Buffer.alloc(44);
@@ -125,7 +125,7 @@ export async function craftedWav(out: string, o: { channels: number; sampleRate:
   h.writeUInt16LE(bits, 34);
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(Math.min(0xffffffff, o.claimedDataBytes), 40);
-  await writeFile(out, Buffer.concat([h, Buffer.alloc(o.dataBytes)]));
+  await writeFile(out, Buffer.concat([h, Buffer.alloc(o.dataBytes, o.fill ?? 0)]));
   return out;
 }
 

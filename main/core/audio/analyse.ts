@@ -5,7 +5,7 @@ import { AudioError } from './errors.js';
 import { runFfmpeg } from './ffmpeg-adapter.js';
 import { analysisArgs, FRAME_SEC } from './filters.js';
 import { formatDuration } from './formats.js';
-import { probeAudio, type AudioProbe } from './probe.js';
+import { checkInputFile, probeAudio, type AudioProbe } from './probe.js';
 
 export interface AudioWarning { code: string; message: string }
 
@@ -200,21 +200,73 @@ export function validateRange(probe: AudioProbe, startSec: number | undefined, e
   return { start, end };
 }
 
-export async function analyseAudio(inputPath: string, opts: AnalyseOptions = {}): Promise<AudioAnalysis> {
-  const bins = opts.binaries ?? (await resolveFfmpeg());
-  const probe = opts.probe ?? (await probeAudio(inputPath, { signal: opts.signal, binaries: bins }));
-  const { start, end } = validateRange(probe, opts.startSec, opts.endSec);
-  const ranged = start > 0 || end < probe.durationSec;
-  const len = end - start;
+/** The analysis ffmpeg pass alone. `expectedSec()` (known later when the probe runs alongside) drives the percentage. */
+async function runAnalysisPass(
+  bins: FfmpegPaths, inputPath: string, startSec: number, lenSec: number | undefined,
+  opts: { signal?: AbortSignal | undefined; expectedSec: () => number | undefined; onProgress?: AnalyseOptions['onProgress'] },
+): Promise<AudioAnalysis> {
   const parser = createAnalysisParser();
   opts.onProgress?.({ percent: 0, stage: 'analyse' });
-  await runFfmpeg(bins.ffmpegPath, analysisArgs(inputPath, start, ranged ? len : undefined), {
+  await runFfmpeg(bins.ffmpegPath, analysisArgs(inputPath, startSec, lenSec), {
     signal: opts.signal,
     onStderrLine: parser.line,
-    onProgressSec: (s) => opts.onProgress?.({ percent: Math.min(100, Math.round((s / len) * 100)), stage: 'analyse' }),
+    onProgressSec: (s) => {
+      const expected = opts.expectedSec();
+      if (expected && expected > 0) opts.onProgress?.({ percent: Math.min(99, Math.round((s / expected) * 100)), stage: 'analyse' });
+    },
   });
   const raw = parser.result();
   if (raw.frames.length === 0) throw new AudioError('AUDIO_UNREADABLE', `${inputPath} contains no decodable audio in the chosen range.`, { kind: 'input' });
   opts.onProgress?.({ percent: 100, stage: 'analyse' });
-  return summarise(raw, len);
+  return summarise(raw, lenSec ?? opts.expectedSec());
+}
+
+/**
+ * Probe and analysis of a whole file, run side by side (each ffmpeg start costs ~0.1–0.2 s of CPU on a distro
+ * build, so overlapping them is most of the preview latency). The analysis is stopped (and waited for) when the
+ * probe fails or `checkProbe` refuses the input, so a 3-hour file is not decoded. A container without a duration
+ * (MediaRecorder webm) takes its real length from the analysis instead of a second decode.
+ */
+export async function probeAndAnalyse(
+  inputPath: string,
+  opts: { signal?: AbortSignal | undefined; onProgress?: AnalyseOptions['onProgress']; binaries?: FfmpegPaths | undefined; checkProbe?: ((p: AudioProbe) => void) | undefined },
+): Promise<{ probe: AudioProbe; analysis: AudioAnalysis }> {
+  const bins = opts.binaries ?? (await resolveFfmpeg());
+  // Fail fast on paths that are not files before starting anything.
+  await checkInputFile(inputPath);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let expected: number | undefined;
+  const analysisP = runAnalysisPass(bins, inputPath, 0, undefined, { signal: stop.signal, expectedSec: () => expected, onProgress: opts.onProgress });
+  analysisP.catch(() => undefined); // settled below; never an unhandled rejection
+  try {
+    let probe: AudioProbe;
+    try {
+      probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
+      if (probe.durationSec > 0) expected = probe.durationSec;
+      opts.checkProbe?.(probe);
+    } catch (e) {
+      stop.abort();
+      await analysisP.catch(() => undefined);
+      throw e;
+    }
+    const analysis = await analysisP;
+    if (!(probe.durationSec > 0)) probe = { ...probe, durationSec: analysis.durationSec, durationDecoded: true };
+    return { probe, analysis };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+export async function analyseAudio(inputPath: string, opts: AnalyseOptions = {}): Promise<AudioAnalysis> {
+  const bins = opts.binaries ?? (await resolveFfmpeg());
+  if (!opts.probe && opts.startSec === undefined && opts.endSec === undefined) {
+    return (await probeAndAnalyse(inputPath, { signal: opts.signal, onProgress: opts.onProgress, binaries: bins })).analysis;
+  }
+  const probe = opts.probe ?? (await probeAudio(inputPath, { signal: opts.signal, binaries: bins }));
+  const { start, end } = validateRange(probe, opts.startSec, opts.endSec);
+  const ranged = start > 0 || end < probe.durationSec;
+  const len = end - start;
+  return runAnalysisPass(bins, inputPath, start, ranged ? len : undefined, { signal: opts.signal, expectedSec: () => len, onProgress: opts.onProgress });
 }

@@ -13,3 +13,4 @@ export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
 export { analyseAudio, summarise, WARN, type AudioAnalysis, type AudioWarning, type AnalyseOptions } from './analyse.js';
 export { renderGreeting, keepWindow, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
+export { analysisArgs, renderArgs, renderFilter, conditioningChain, type RenderChainParams } from './filters.js';

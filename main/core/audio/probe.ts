@@ -42,6 +42,8 @@ const probeSchema = z.object({
 export interface ProbeOptions {
   signal?: AbortSignal | undefined;
   binaries?: FfmpegPaths | undefined;
+  /** Decode the file when the container has no duration (default true); false returns durationSec 0 instead. */
+  decodeMissingDuration?: boolean | undefined;
 }
 
 /** Checks the path itself before ffprobe sees it, so the error names the real problem. */
@@ -105,6 +107,9 @@ export async function probeAudio(inputPath: string, opts: ProbeOptions = {}): Pr
   let durationSec = audio.duration ?? format?.duration;
   let durationDecoded = false;
   if (durationSec === undefined || durationSec <= 0) {
+    if (opts.decodeMissingDuration === false) {
+      return { durationSec: 0, codec: audio.codec_name ?? 'unknown', sampleRate, channels, sizeBytes, container: format?.format_name ?? 'unknown', hasVideo, durationDecoded: false };
+    }
     durationSec = await decodeDuration(bins.ffmpegPath, inputPath, opts.signal);
     durationDecoded = true;
   }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { CancelledError } from '../errors.js';
-import { analyseAudio, predictedLimiterLoss, validateRange, type AudioAnalysis } from './analyse.js';
+import { analyseAudio, predictedLimiterLoss, probeAndAnalyse, validateRange, type AudioAnalysis } from './analyse.js';
 import { getEncoderCapabilities, resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import { AudioError } from './errors.js';
 import { runFfmpeg } from './ffmpeg-adapter.js';
@@ -60,6 +60,8 @@ export interface RenderResult {
   keptStartSec: number;
   keptEndSec: number;
   leadInPadSec: number;
+  /** The exact render parameters (the benchmark replays them with bare ffmpeg). */
+  renderParams: RenderChainParams;
 }
 
 export const MARGIN_BEFORE_SEC = 0.15;
@@ -86,7 +88,7 @@ export function computeGainDb(analysis: AudioAnalysis, targetLufs: number, limit
 const MAX_GAIN_DB = 50;
 
 function checkNumber(name: string, v: number, min: number, max: number): number {
-  if (!Number.isFinite(v) || v < min || v > max) throw new AudioError('AUDIO_OPTION_INVALID', `${name} must be between ${min} and ${max} (got ${v}).`, { kind: 'usage' });
+  if (!Number.isFinite(v) || v < min || v > max) throw new AudioError('AUDIO_OPTION_INVALID', `${name} must be a number between ${min} and ${max} (got ${Number.isFinite(v) ? v : String(v).replace('NaN', 'no number')}).`, { kind: 'usage' });
   return v;
 }
 
@@ -157,22 +159,34 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
   const caps = opts.capabilities ?? (await getEncoderCapabilities(bins.ffmpegPath));
   if (isGreetingFormat(choice) && !caps.formats.includes(choice)) planFormat(0, choice, caps, limit); // throws FORMAT_UNAVAILABLE
 
-  report(0, 'probe');
-  const probe = await probeAudio(opts.inputPath, { signal, binaries: bins });
-  const { start, end } = validateRange(probe, opts.startSec, opts.endSec);
+  report(0, 'analyse');
   // Refuse what no format can hold before decoding hours of audio (trimming silence will not save a 3 h file).
   const longest = longestFittingSec(caps, limit);
-  if (end - start > longest) {
+  const refuseTooLong = (sec: number): void => {
+    if (sec <= longest) return;
     throw new AudioError('AUDIO_TOO_LONG',
-      `The recording is ${formatDuration(end - start)} long; the PBX limit holds at most ${formatDuration(Math.floor(longest))} even in the smallest format. ` +
-      'Choose a shorter section with start/end.', { kind: 'input', detail: { durationSec: end - start, maxSec: longest } });
+      `The recording is ${formatDuration(sec)} long; the PBX limit holds at most ${formatDuration(Math.floor(longest))} even in the smallest format. ` +
+      'Choose a shorter section with start/end.', { kind: 'input', detail: { durationSec: sec, maxSec: longest } });
+  };
+  const onAnalyseProgress = (p: { percent: number }): void => report(p.percent * 0.5, 'analyse');
+  let probe: AudioProbe;
+  let analysis: AudioAnalysis;
+  const whole = opts.startSec === undefined && opts.endSec === undefined;
+  if (whole && !opts.analysis) {
+    ({ probe, analysis } = await probeAndAnalyse(opts.inputPath, {
+      signal, binaries: bins, onProgress: onAnalyseProgress, checkProbe: (p) => refuseTooLong(p.durationSec),
+    }));
+    refuseTooLong(probe.durationSec);
+  } else {
+    probe = await probeAudio(opts.inputPath, { signal, binaries: bins });
+    const r = validateRange(probe, opts.startSec, opts.endSec);
+    refuseTooLong(r.end - r.start);
+    const ranged = r.start > 0 || r.end < probe.durationSec;
+    analysis = opts.analysis && !ranged ? opts.analysis : await analyseAudio(opts.inputPath, {
+      signal, probe, binaries: bins, startSec: r.start, endSec: r.end, onProgress: onAnalyseProgress,
+    });
   }
-
-  const ranged = start > 0 || end < probe.durationSec;
-  const analysis = opts.analysis && !ranged ? opts.analysis : await analyseAudio(opts.inputPath, {
-    signal, probe, binaries: bins, startSec: start, endSec: end,
-    onProgress: (p) => report(p.percent * 0.5, 'analyse'),
-  });
+  const { start, end } = validateRange(probe, opts.startSec, opts.endSec);
   if (normalize && !analysis.speechFound) {
     throw new AudioError('AUDIO_SILENT', 'The recording (or the chosen section) is silent: there is nothing to make louder. Record the greeting again.', { kind: 'input' });
   }
@@ -208,7 +222,7 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
     report(100, 'done');
     return {
       outputPath: out, format: plan.format, formatReason: plan.reason, bytes, durationSec, analysis, plan, probe, gainDb: Math.round(gainDb * 100) / 100,
-      keptStartSec: keepStart, keptEndSec: keepEnd, leadInPadSec: padSec,
+      keptStartSec: keepStart, keptEndSec: keepEnd, leadInPadSec: padSec, renderParams: params,
     };
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
