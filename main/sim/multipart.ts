@@ -82,7 +82,14 @@ export async function parseUpload(req: IncomingMessage, sizeLimitBytes: number):
       req.unpipe(bb);
       void drain(req).then(() => finish(true));
     });
-    req.on('aborted', () => finish(true));
+    // A client that hangs up mid-body: busboy never finishes the file part, so settle now without waiting for it.
+    req.on('close', () => {
+      if (req.complete || settled) return;
+      settled = true;
+      req.unpipe(bb);
+      bb.destroy();
+      resolve({ fields, malformed: true });
+    });
     req.pipe(bb);
   });
 }

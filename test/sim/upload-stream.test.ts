@@ -60,3 +60,29 @@ it('streams a huge upload: answers 40004 after draining it without buffering it'
   expect(peakExternal).toBeLessThan(64 * 1024 * 1024);
 });
 
+
+it('a client hanging up mid-upload stores nothing and the handler finishes', async () => {
+  const s = await startSimulator({ extensions: 5 });
+  sim = s;
+  const token = (await getToken(s)).access;
+  const boundary = 'XB';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="owner"\r\n\r\n3200\r\n--${boundary}\r\nContent-Disposition: form-data; name="is_check"\r\n\r\nforce\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
+  await new Promise<void>((resolve) => {
+    const req = http.request(`${s.url}/openapi/v1.0/extension_vm_greeting/upload?access_token=${token}`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'User-Agent': 'OpenAPI', 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + 5_000_000) },
+    });
+    req.on('error', () => resolve());
+    req.write(head);
+    req.write(audio(1_000_000), () => setTimeout(() => req.destroy(), 50));
+  });
+  let entry;
+  for (let i = 0; i < 100 && !entry; i++) {
+    entry = s.requestLog().find((e) => e.path.endsWith('/upload'));
+    if (!entry) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(entry?.errcode).toBe(40002);
+  expect(s.greetings('3200')).toEqual([]);
+  expect((await getToken(s)).access).toMatch(/^[A-Za-z0-9]{32}$/);
+});
