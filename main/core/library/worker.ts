@@ -35,7 +35,15 @@ export interface QueueWorkerOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Take the per-data-folder worker lock (default true). */
   lock?: boolean;
+  /**
+   * Consecutive "cannot reach the PBX" failures of one item (connection refused, host not found, network
+   * unreachable, timeout) after which that PBX profile is treated as offline for the rest of the run: its items stay
+   * pending (nothing is failed or lost) and the summary lists the profile in `offlineProfiles`. Default 3.
+   */
+  offlineAfter?: number;
 }
+
+const OFFLINE_CODES = new Set(['PBX_CONNECTION_REFUSED', 'PBX_HOST_NOT_FOUND', 'PBX_UNREACHABLE', 'PBX_TIMEOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export interface QueueProgress {
   itemId: string;
@@ -72,8 +80,10 @@ export interface QueueRunSummary {
   renamed: number;
   failed: number;
   cancelled: number;
-  /** Items still pending/running (the run was stopped). */
+  /** Items still pending/running (the run was stopped, or their PBX was offline). */
   unfinished: number;
+  /** PBX profiles that could not be reached during the run; their items are still pending. */
+  offlineProfiles: string[];
   items: QueueItemResult[];
 }
 
@@ -109,6 +119,7 @@ export class QueueWorker {
   private readonly concurrency: number;
   private readonly transports = new Map<string, Promise<GreetingTransport>>();
   private readonly running = new Map<string, AbortController>();
+  private readonly offline = new Set<string>();
 
   constructor(opts: QueueWorkerOptions) {
     const c = opts.concurrency ?? MAX_CONCURRENCY;
@@ -155,11 +166,14 @@ export class QueueWorker {
           const item = todo[next];
           next += 1;
           if (!item) return;
+          // Items of an offline PBX stay pending, untouched, for a later run.
+          if (this.offline.has(item.pbxProfileId)) continue;
           await this.process(item, opts?.signal, (p) => opts?.onProgress?.({ ...p, done, of }), onDone);
         }
       };
+      this.offline.clear();
       await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, todo.length)) }, slot));
-      return summarise(await this.opts.queue.list({ ids: scope }));
+      return summarise(await this.opts.queue.list({ ids: scope }), [...this.offline]);
     } finally {
       await release();
     }
@@ -194,6 +208,7 @@ export class QueueWorker {
       // Not fsynced: until the durable 'writing' save nothing but questions has gone to the PBX, so losing this
       // to a power cut only means starting the item again.
       await save({ state: 'running', historyId: item.historyId ?? history.newId(), attempts: item.attempts + 1 }, false);
+      let offlineStreak = 0;
       for (let first = true; ; first = false) {
         if (!first) await save({ attempts: item.attempts + 1 }, false);
         try {
@@ -209,6 +224,17 @@ export class QueueWorker {
           if (c.outcome === 'cancelled') {
             await this.finish(ctx, onDone, 'cancelled', null, 'cancelled by the user');
             return;
+          }
+          if (c.outcome === 'retry' && OFFLINE_CODES.has(c.code)) {
+            const streak = (offlineStreak += 1);
+            if (streak >= (this.opts.offlineAfter ?? 3) || this.offline.has(item.pbxProfileId)) {
+              this.offline.add(item.pbxProfileId);
+              await save({ state: 'pending', lastError: { code: c.code, message: c.message } });
+              ctx.progress({ error: { code: c.code, message: c.message } });
+              return;
+            }
+          } else {
+            offlineStreak = 0;
           }
           if (c.outcome === 'park' || item.attempts >= this.backoff.maxAttempts) {
             const reason = c.outcome === 'park' ? c.message : `gave up after ${item.attempts} attempts: ${c.message}`;
@@ -388,7 +414,7 @@ function outcomeOf(it: QueueItem): 'created' | 'overwritten' | 'renamed' {
   return it.target !== null && it.target !== it.fileName ? 'renamed' : 'created';
 }
 
-export function summarise(items: QueueItem[]): QueueRunSummary {
+export function summarise(items: QueueItem[], offlineProfiles: string[] = []): QueueRunSummary {
   const count = (pred: (i: QueueItem) => boolean): number => items.filter(pred).length;
   return {
     total: items.length,
@@ -400,6 +426,7 @@ export function summarise(items: QueueItem[]): QueueRunSummary {
     failed: count((i) => i.state === 'failed'),
     cancelled: count((i) => i.state === 'cancelled'),
     unfinished: count((i) => !isTerminal(i.state)),
+    offlineProfiles,
     items: items.map((i) => ({ id: i.id, ext: i.ext, fileName: i.fileName, target: i.target, state: i.state, action: i.action, reason: i.reason, historyId: i.historyId })),
   };
 }

@@ -84,6 +84,21 @@ describe('batch of 100 against the simulator', () => {
     expect(sim.liveTokenCount()).toBe(1);
   });
 
+  it('keeps items pending when the PBX is not reachable (offline), and reports the profile', async () => {
+    const dataDir = (await makeTmp()).dir;
+    const down = await startSimulator({ extensions: 2 });
+    await down.close();
+    const offlineClient = new PbxClient({ baseUrl: down.url, clientId: down.clientId, clientSecret: down.clientSecret, onWarning: () => undefined, timeoutMs: 2000 });
+    try {
+      const queue = new UploadQueue({ dataDir });
+      const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => offlineClient, backoff: { baseMs: 20 } });
+      const res = await runBatch({ queue, worker, items: itemsForExtensions(['3200', '3201'], fileA), policy: 'skip', pbxProfileId: 'office' });
+      expect(res).toMatchObject({ total: 2, failed: 0, unfinished: 2, offlineProfiles: ['office'] });
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('runs a CSV mapping: good rows proceed, bad rows are reported, unknown extensions checked against the PBX', async () => {
     const dataDir = (await makeTmp()).dir;
     try {

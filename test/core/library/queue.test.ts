@@ -118,7 +118,7 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
   it('gives up after maxAttempts on errors that keep happening, and retry() gives a fresh budget', async () => {
     const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
     await enqueueRange(file, 1);
-    t.fault = (op) => (op === 'ask' ? { error: new PbxNetworkError('PBX_CONNECTION_REFUSED', 'refused') } : undefined);
+    t.fault = (op) => (op === 'ask' ? { error: new PbxNetworkError('PBX_CONNECTION_RESET', 'reset') } : undefined);
     const summary = await worker({ backoff: { maxAttempts: 3 } }).run();
     expect(summary).toMatchObject({ failed: 1, uploaded: 0 });
     const [item] = await queue.list();
@@ -128,6 +128,22 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     t.fault = undefined;
     await queue.retry([item?.id ?? '']);
     expect(await worker().run()).toMatchObject({ uploaded: 1, failed: 0 });
+  });
+
+  it('treats an unreachable PBX as offline: items stay pending, nothing fails, a later run finishes them', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 10);
+    t.fault = () => ({ error: new PbxNetworkError('PBX_CONNECTION_REFUSED', 'Nothing accepts connections') });
+    const offline = await worker({ concurrency: 2 }).run();
+    expect(offline).toMatchObject({ total: 10, failed: 0, uploaded: 0, unfinished: 10, offlineProfiles: ['pbx1'] });
+    // Bounded effort: at most 3 tries for each of the 2 items in flight, none for the other 8.
+    expect(t.calls.length).toBeLessThanOrEqual(6);
+    expect(new Set(t.calls.map((c) => c.ext)).size).toBeLessThanOrEqual(2);
+    expect((await queue.list()).every((i) => i.state === 'pending')).toBe(true);
+    expect((await queue.list())[0]?.lastError?.code).toBe('PBX_CONNECTION_REFUSED');
+
+    t.fault = undefined;
+    expect(await worker().run()).toMatchObject({ uploaded: 10, unfinished: 0, offlineProfiles: [] });
   });
 
   it('applies each policy and ends every item in exactly one state', async () => {
