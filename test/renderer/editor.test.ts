@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render, screen, waitFor, cleanup, fireEvent } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { setApi } from '../../renderer/src/lib/api.js';
+import Editor from '../../renderer/src/components/Editor.svelte';
+import type { PreviewResult, SourceInfo } from '../../main/ipc/channels.js';
+import { FakeApi } from './fake-api.js';
+
+const source: SourceInfo = { sourceId: 'src1', name: 'take.webm', origin: 'recording', durationSec: 10, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 1000 };
+let fake: FakeApi;
+let renders = 0;
+
+beforeEach(() => {
+  renders = 0;
+  fake = new FakeApi();
+  fake.handle('analyse', () => ({
+    sourceId: 'src1', durationSec: 10, integratedLufs: -38, truePeakDbfs: -20, leadingSilenceSec: 1.2, trailingSilenceSec: 2, speechStartSec: 1.2, speechEndSec: 8,
+    clippingRatio: 0, noiseFloorDbfs: -70, warnings: [{ code: 'TOO_QUIET', message: 'The recording is very quiet; it will be raised.' }, { code: 'LONG_SILENCE', message: 'Long silence at the start.' }],
+    suggestedTrim: { startSec: 1.05, endSec: 8.3 },
+  }));
+  fake.handle('readSource', () => ({ bytes: new Uint8Array([1, 2, 3]), mime: 'audio/webm' }));
+  fake.handle('renderPreview', (r): PreviewResult => {
+    renders += 1;
+    const fmt = r.format === 'auto' ? 'wav' : r.format;
+    return {
+      renderId: `r${renders}`, format: fmt, formatReason: 'fits', bytes: 116_800, durationSec: (r.endSec ?? 10) - (r.startSec ?? 0),
+      plan: { format: fmt, reason: 'fits', predictedBytes: 116_800, maxDurationSec: 500, budgetText: '' }, playback: new Uint8Array([0]), playbackMime: 'audio/wav',
+    };
+  });
+  setApi(fake.api());
+});
+afterEach(() => {
+  cleanup();
+  setApi(undefined);
+});
+
+describe('Editor (trim & preview)', () => {
+  it('pre-sets the trim from the automatic silence trim and renders the caller preview for it', async () => {
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    await waitFor(() => expect(screen.getByTestId('trim-start')).toHaveValue(1.05));
+    expect(screen.getByTestId('trim-end')).toHaveValue(8.3);
+    await waitFor(() => expect(screen.getByTestId('preview-status')).toHaveTextContent('Caller preview ready: 0:07, 114.1 kB wav'));
+    expect(fake.callsOf('renderPreview')[0]).toMatchObject({ sourceId: 'src1', startSec: 1.05, endSec: 8.3, format: 'auto', normalize: true });
+    expect(screen.getByRole('button', { name: 'Play as callers hear it' })).toBeEnabled();
+    const warnings = screen.getByRole('list', { name: 'Analysis warnings' });
+    expect(warnings).toHaveTextContent('very quiet');
+    expect(warnings).toHaveTextContent('Long silence');
+  });
+
+  it('shows the 8 MB budget for the selection before encoding and re-renders when the trim changes', async () => {
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:07 of 8:20 max'));
+    await waitFor(() => expect(renders).toBe(1));
+    const start = screen.getByTestId('trim-start');
+    await fireEvent.change(start, { target: { value: '2' } });
+    expect(screen.getByRole('button', { name: 'Play as callers hear it' })).toBeDisabled(); // stale preview is dropped
+    await waitFor(() => expect(renders).toBe(2));
+    expect(fake.callsOf('renderPreview')[1]).toMatchObject({ startSec: 2, endSec: 8.3 });
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:06 of 8:20 max'));
+    // an end before the start is ignored
+    await fireEvent.change(screen.getByTestId('trim-end'), { target: { value: '1' } });
+    expect(fake.callsOf('renderPreview')).toHaveLength(2);
+  });
+
+  it('re-renders in the chosen format and warns when it does not fit', async () => {
+    fake.handle('planFormat', ({ durationSec, format }) => ({ format: format === 'auto' ? 'wav' : format, reason: '', predictedBytes: 1, maxDurationSec: format === 'gsm' ? 4800 : 5, budgetText: '' }));
+    const user = userEvent.setup();
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    await waitFor(() => expect(renders).toBe(1));
+    expect(await screen.findByText(/Too long for 8 MB/)).toBeInTheDocument();
+    await user.selectOptions(screen.getByTestId('format-select'), 'gsm');
+    await waitFor(() => expect(fake.callsOf('renderPreview').at(-1)).toMatchObject({ format: 'gsm' }));
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('gsm: 0:07 of 1:20:00 max'));
+    expect(screen.queryByText(/Too long for 8 MB/)).toBeNull();
+  });
+
+  it('validates the greeting name live', async () => {
+    const user = userEvent.setup();
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    const name = await screen.findByLabelText('Greeting name');
+    expect(name).toHaveAttribute('aria-invalid', 'false');
+    await user.clear(name);
+    await user.type(name, 'Bonjour été');
+    expect(name).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByText(/Use only letters, digits/)).toBeInTheDocument();
+    await user.clear(name);
+    expect(screen.getByText('Enter a name for the greeting.')).toBeInTheDocument();
+    await user.type(name, 'office_hours-2');
+    expect(name).toHaveAttribute('aria-invalid', 'false');
+    await waitFor(() => expect(screen.getByText('Stored on the PBX as office_hours-2.wav')).toBeInTheDocument());
+  });
+
+  it('reports an analysis failure', async () => {
+    fake.fail('analyse', { code: 'AUDIO_NO_AUDIO_STREAM', kind: 'audio', message: 'No audio stream in take.webm.' });
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    expect(await screen.findByRole('alert')).toHaveTextContent('No audio stream in take.webm.');
+  });
+});
