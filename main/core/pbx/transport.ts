@@ -96,13 +96,21 @@ function exchangeOnce<T>(ctx: ConnectionContext, r: ExchangeRequest, onResponse:
       req = http.request(options);
     }
 
+    // The response consumer (e.g. a download writing a temp file) must finish its cleanup before we report.
+    let consuming: Promise<unknown> | undefined;
     const finish = (error: unknown, value?: T): void => {
       if (settled) return;
       settled = true;
       r.signal?.removeEventListener('abort', onAbort);
       if (error !== undefined) {
         req.destroy();
-        reject(toVmgsError(error, base, r.phase));
+        const mapped = toVmgsError(error, base, r.phase);
+        if (consuming) {
+          // Bounded: a consumer that never settles must not hold the error back.
+          const bound = new Promise((resolveBound) => setTimeout(resolveBound, 2000).unref());
+          Promise.race([consuming, bound]).then(() => reject(mapped), () => reject(mapped));
+        }
+        else reject(mapped);
       } else {
         resolve(value as T);
       }
@@ -116,8 +124,9 @@ function exchangeOnce<T>(ctx: ConnectionContext, r: ExchangeRequest, onResponse:
     req.on('error', (error) => finish(error));
     req.on('response', (res) => {
       res.on('error', (error) => finish(error));
-      onResponse(res).then(
-        (value) => finish(undefined, value),
+      consuming = onResponse(res);
+      consuming.then(
+        (value) => finish(undefined, value as T),
         (error: unknown) => finish(error),
       );
     });

@@ -223,6 +223,25 @@ describe('PbxClient greetings over the wire', () => {
     expect(readdirSync(t.dir)).toEqual(['out.wav']);
   });
 
+  it('leaves no partial file when a download is cancelled', async () => {
+    const s = await serve(pbx((ep, req, res) => {
+      if (ep === 'extension_vm_greeting/download') return (json(res, { errcode: 0, errmsg: 'SUCCESS', download_resource_url: '/api/download/z.wav' }), true);
+      if (req.url.pathname === '/api/download/z.wav') {
+        res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': 1_000_000 });
+        res.write(Buffer.alloc(20_000)); // ...and never the rest
+        return true;
+      }
+      return false;
+    }));
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const ac = new AbortController();
+    const p = client(s.url).downloadGreeting('3200', 'a.wav', path.join(t.dir, 'out.wav'), ac.signal);
+    setTimeout(() => ac.abort(), 200);
+    expect(await caught(() => p)).toBeInstanceOf(CancelledError);
+    expect(readdirSync(t.dir)).toEqual([]);
+  });
+
   it('leaves no partial file when the download breaks', async () => {
     const s = await serve(pbx((ep, req, res) => {
       if (ep === 'extension_vm_greeting/download') return (json(res, { errcode: 0, errmsg: 'SUCCESS', download_resource_url: '/api/download/y.wav' }), true);
