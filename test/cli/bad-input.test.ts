@@ -4,10 +4,13 @@ import http from 'node:http';
 import net from 'node:net';
 import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type Simulator } from '../../main/sim/index.js';
 import { espeak, makeTempDir } from '../helpers/audio-fixtures.js';
 import { ensureBuilt, oneJson, runVmgreet } from './helpers.js';
+
+// Each case spawns the real binary (and often ffmpeg); on a loaded 2-core CI box that takes seconds per run.
+vi.setConfig({ testTimeout: 240_000 });
 
 let sim: Simulator;
 let simTls: Simulator;

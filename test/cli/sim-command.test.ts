@@ -2,8 +2,11 @@
 // Also `npm run demo`'s script with --no-app.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, ROOT, childEnv, ensureBuilt, oneJson, runVmgreet } from './helpers.js';
+
+// Each case spawns the real binary (and often ffmpeg); on a loaded 2-core CI box that takes seconds per run.
+vi.setConfig({ testTimeout: 240_000 });
 
 const children: ChildProcessWithoutNullStreams[] = [];
 

@@ -2,10 +2,13 @@
 // and a generated speech file uploaded end to end.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type Simulator } from '../../main/sim/index.js';
 import { espeak, makeTempDir } from '../helpers/audio-fixtures.js';
 import { ensureBuilt, oneJson, runVmgreet } from './helpers.js';
+
+// Each case spawns the real binary (and often ffmpeg); on a loaded 2-core CI box that takes seconds per run.
+vi.setConfig({ testTimeout: 240_000 });
 
 let sim: Simulator;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -35,7 +38,8 @@ async function vm(args: string[], extraEnv: Record<string, string> = {}) {
 describe('help and usage', () => {
   it.each([
     [[]], [['extensions']], [['greetings']], [['greetings', 'list']], [['greetings', 'download']], [['greetings', 'delete']],
-    [['prepare']], [['upload']], [['sim']],
+    [['prepare']], [['upload']], [['sim']], [['drafts', 'list']], [['drafts', 'show']], [['drafts', 'delete']], [['queue', 'list']],
+    [['queue', 'run']], [['queue', 'retry']], [['queue', 'cancel']], [['batch']], [['history']], [['rollback']],
   ])('vmgreet %j --help exits 0 with usage text', async (cmd) => {
     const r = await runVmgreet([...cmd, '--help']);
     expect(r.code).toBe(0);
