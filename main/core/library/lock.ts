@@ -13,9 +13,25 @@ function alive(pid: number): boolean {
   }
 }
 
+// Locks held by this process: the pid check below cannot tell two runs of the same process apart.
+const heldHere = new Set<string>();
+
 export async function acquireWorkerLock(dir: string): Promise<() => Promise<void>> {
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'worker.lock');
+  const file = path.join(path.resolve(dir), 'worker.lock');
+  if (heldHere.has(file)) {
+    throw new LibraryError('usage', 'QUEUE_BUSY', 'This upload queue is already being run in this process. Wait for that run to finish.', { detail: { pid: process.pid } });
+  }
+  heldHere.add(file);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    return await takeFileLock(file);
+  } catch (err) {
+    heldHere.delete(file);
+    throw err;
+  }
+}
+
+async function takeFileLock(file: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const handle = await fs.open(file, 'wx');
@@ -23,6 +39,7 @@ export async function acquireWorkerLock(dir: string): Promise<() => Promise<void
       await handle.sync();
       await handle.close();
       return async () => {
+        heldHere.delete(file);
         await fs.rm(file, { force: true });
       };
     } catch (err) {

@@ -105,6 +105,13 @@ class ExistsError extends LibraryError {
   }
 }
 
+const unresolvedTransport: GreetingTransport = {
+  greetingExists: () => Promise.reject(new LibraryError('internal', 'QUEUE_INTERNAL', 'Transport not resolved yet.')),
+  uploadGreetingFile: () => Promise.reject(new LibraryError('internal', 'QUEUE_INTERNAL', 'Transport not resolved yet.')),
+  downloadGreeting: () => Promise.reject(new LibraryError('internal', 'QUEUE_INTERNAL', 'Transport not resolved yet.')),
+  deleteGreeting: () => Promise.reject(new LibraryError('internal', 'QUEUE_INTERNAL', 'Transport not resolved yet.')),
+};
+
 interface ItemCtx {
   item: QueueItem;
   transport: GreetingTransport;
@@ -195,7 +202,7 @@ export class QueueWorker {
       get item() {
         return item;
       },
-      transport: await this.transportFor(start.pbxProfileId),
+      transport: unresolvedTransport,
       signal: ctl.signal,
       save,
       progress: (extra) => emit({ itemId: item.id, ext: item.ext, state: item.state, phase: item.phase, target: item.target, ...extra }),
@@ -204,6 +211,14 @@ export class QueueWorker {
       // Another process may have cancelled or finished it since the run listed it.
       item = await queue.get(start.id);
       if (isTerminal(item.state)) return;
+      try {
+        ctx.transport = await this.transportFor(start.pbxProfileId);
+      } catch (err) {
+        // No usable connection settings for this PBX profile (unknown profile, missing secret): park the item.
+        const c = classifyError(err);
+        await this.finish(ctx, onDone, 'failed', null, c.message, true, { code: c.code, message: c.message });
+        return;
+      }
       // One history id per item run, reserved up front so every write of the final entry is idempotent.
       // Not fsynced: until the durable 'writing' save nothing but questions has gone to the PBX, so losing this
       // to a power cut only means starting the item again.
@@ -247,7 +262,7 @@ export class QueueWorker {
           try {
             await (this.opts.sleep ?? defaultSleep)(wait, ctl.signal);
           } catch {
-            // Aborted while waiting: the next loop turn (or the catch above on the next attempt) handles it.
+            // Aborted while waiting: either the run was stopped (back to pending) or the item was cancelled.
             if (runSignal?.aborted) {
               await save({ state: 'pending' });
               return;

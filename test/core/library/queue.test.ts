@@ -284,6 +284,23 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     expect(await fs.readFile(q.blobPath(item), 'utf8')).toBe('rendered');
   });
 
+  it('parks items whose PBX profile cannot be resolved, and refuses a second run in the same process', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 2);
+    t.delayMs = 20;
+    const w = worker();
+    const first = w.run();
+    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
+    expect(await first).toMatchObject({ uploaded: 2 });
+    await queue.enqueue({ source: { filePath: file }, ext: '3300', policy: 'skip', pbxProfileId: 'gone' });
+    const res = await worker({
+      transportFor: () => {
+        throw new Error('No PBX profile named "gone". Add it again.');
+      },
+    }).run();
+    expect(res.items[0]).toMatchObject({ state: 'failed', reason: 'No PBX profile named "gone". Add it again.' });
+  });
+
   it('takes over the lock of a dead worker but refuses a live one', async () => {
     await fs.mkdir(queue.dir, { recursive: true });
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
