@@ -46,23 +46,33 @@ async function uploadRssRole(): Promise<void> {
   // Warm-up upload so lazily loaded code and buffers are not counted as growth.
   await client.uploadGreetingFile({ ext: '3200', filePath: file, fileName: 'bench_rss.wav', mode: 'force' });
   const gc = (globalThis as { gc?: () => void }).gc;
-  let maxGrowth = 0;
-  for (let i = 0; i < 3; i++) {
+  // Natural runs measure what a user sees; runs with a forced GC every 10 ms measure what the client actually retains
+  // (without GC, already-sent 256 KB chunks linger until V8 collects them, which looks like buffering but is not).
+  const measure = async (forceGc: boolean): Promise<number> => {
     gc?.();
     await new Promise((r) => setTimeout(r, 50));
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
+    let lastGc = performance.now();
     const sample = (): void => {
+      if (forceGc && gc && performance.now() - lastGc >= 10) {
+        gc();
+        lastGc = performance.now();
+      }
       peak = Math.max(peak, process.memoryUsage.rss());
     };
     const timer = setInterval(sample, 1);
     await client.uploadGreetingFile({ ext: '3200', filePath: file, fileName: 'bench_rss.wav', mode: 'force', onProgress: sample });
     clearInterval(timer);
     sample();
-    maxGrowth = Math.max(maxGrowth, peak - baseline);
-  }
+    return peak - baseline;
+  };
+  let natural = 0;
+  let retained = 0;
+  for (let i = 0; i < 3; i++) natural = Math.max(natural, await measure(false));
+  for (let i = 0; i < 2; i++) retained = Math.max(retained, await measure(true));
   await client.signOut();
-  process.stdout.write(`${JSON.stringify({ growthBytes: maxGrowth })}\n`);
+  process.stdout.write(`${JSON.stringify({ growthBytes: natural, retainedBytes: retained })}\n`);
 }
 
 // ---- orchestration ----
@@ -143,8 +153,9 @@ async function benchUpload(dir: string): Promise<void> {
     console.log(`  throughput ratio client/curl: ${ratio.toFixed(2)}x (target >= 0.8x) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`);
 
     const rssOut = await run_(process.execPath, ['--expose-gc', SELF], { ...process.env, VMGS_PBX_BENCH_ROLE: 'upload-rss', VMGS_PBX_BENCH_SIM: JSON.stringify(sim.info), VMGS_PBX_BENCH_FILE: file });
-    const { growthBytes } = JSON.parse(rssOut.trim().split('\n').pop() ?? '{}') as { growthBytes: number };
+    const { growthBytes, retainedBytes } = JSON.parse(rssOut.trim().split('\n').pop() ?? '{}') as { growthBytes: number; retainedBytes: number };
     console.log(`  client peak RSS growth during a ${mb(FILE_BYTES)} MB upload: ${mb(growthBytes)} MB (target <= 20 MB) ${growthBytes <= 20e6 ? 'OK' : 'ABOVE TARGET'}`);
+    console.log(`  with a GC every 10 ms (memory the client really holds): ${mb(retainedBytes)} MB, i.e. ${((retainedBytes / FILE_BYTES) * 100).toFixed(0)} % of the file`);
   } finally {
     await sim.stop();
   }
