@@ -142,6 +142,9 @@ export class ExtensionDirectory {
 
   constructor(list: Extension[]) {
     this.all = list;
+    list.forEach((e, i) => {
+      if (e.id !== i + 1) throw new Error('ExtensionDirectory: ids must be 1..n in list order'); // search relies on it
+    });
     for (const e of list) {
       this.byNumber.set(e.number, e);
       this.byId.set(e.id, e);
@@ -181,6 +184,7 @@ export class ExtensionDirectory {
   warm(): void {
     for (const key of SORT_KEYS) this.ordered(key, 'asc');
     for (const e of this.all) basicInfoJson(e);
+    this.matches('warm');
   }
 
   /** Case-insensitive substring over number, caller_id_name and email_addr, in the requested order. */
@@ -188,8 +192,39 @@ export class ExtensionDirectory {
     const needle = text.toLowerCase();
     const base = this.ordered(sortBy, orderBy);
     if (needle === '') return base;
+    const hit = this.matches(needle);
     const out: Extension[] = [];
-    for (const e of base) if (e.haystack.includes(needle)) out.push(e);
+    for (const e of base) if (hit[e.id - 1] === 1) out.push(e); // ids are 1..n in `all` order (generateExtensions)
     return out;
+  }
+
+  // One indexOf scan over all haystacks joined (with a separator no needle can span) instead of 10,000 includes().
+  private joined: { text: string; starts: Int32Array } | undefined;
+
+  private matches(needle: string): Uint8Array {
+    if (!this.joined) {
+      const starts = new Int32Array(this.all.length);
+      let offset = 0;
+      this.all.forEach((e, i) => {
+        starts[i] = offset;
+        offset += e.haystack.length + 1;
+      });
+      this.joined = { text: this.all.map((e) => e.haystack).join('\u0001'), starts };
+    }
+    const { text, starts } = this.joined;
+    const hit = new Uint8Array(this.all.length);
+    if (needle.includes('\u0001')) return hit;
+    let from = 0;
+    let record = 0;
+    for (;;) {
+      const at = text.indexOf(needle, from);
+      if (at < 0) break;
+      // Advance to the record containing `at` (starts is increasing), mark it, continue after it.
+      while (record + 1 < starts.length && (starts[record + 1] as number) <= at) record++;
+      hit[record] = 1;
+      if (record + 1 >= starts.length) break;
+      from = starts[record + 1] as number;
+    }
+    return hit;
   }
 }

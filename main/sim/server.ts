@@ -292,6 +292,7 @@ export class SimServer implements Simulator {
     const [transit] = this.faults.take(pathname, endpoint, ['reset-mid-body', 'garbled-json']);
     if (transit?.kind === 'reset-mid-body') {
       entry.fault = transit.kind;
+      if (res.destroyed) return finish(200, out.errcode);
       res.writeHead(200, { 'Content-Type': out.contentType, 'Content-Length': String(out.bytes.length) });
       res.write(out.bytes.subarray(0, Math.max(1, Math.floor(out.bytes.length / 2))), () => {
         req.socket.destroy();
