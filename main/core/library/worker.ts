@@ -7,7 +7,6 @@
 // second write. Different bytes on a name that was free before = someone else wrote it meanwhile: the policy is
 // applied afresh. Because the renamed target is persisted too, a resume never picks yet another free name.
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { CancelledError } from '../errors.js';
 import { hashFile } from './atomic.js';
@@ -161,6 +160,7 @@ export class QueueWorker {
   async run(opts?: { ids?: string[]; signal?: AbortSignal; onProgress?: (p: QueueProgress) => void }): Promise<QueueRunSummary> {
     const release = this.opts.lock === false ? async () => undefined : await acquireWorkerLock(this.opts.queue.dir);
     try {
+      await fs.rm(path.join(this.opts.queue.dir, 'tmp'), { recursive: true, force: true });
       const todo = await this.opts.queue.list({ states: ['pending', 'running'], ...(opts?.ids ? { ids: opts.ids } : {}) });
       const scope = opts?.ids ?? todo.map((i) => i.id);
       const of = opts?.ids ? opts.ids.length : todo.length;
@@ -182,6 +182,7 @@ export class QueueWorker {
       await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, todo.length)) }, slot));
       return summarise(await this.opts.queue.list({ ids: scope }), [...this.offline]);
     } finally {
+      await fs.rm(path.join(this.opts.queue.dir, 'tmp'), { recursive: true, force: true }).catch(() => undefined);
       await release();
     }
   }
@@ -373,7 +374,10 @@ export class QueueWorker {
 
   private async sameContent(t: GreetingTransport, ext: string, fileName: string, sha256: string, signal: AbortSignal): Promise<boolean> {
     signal.throwIfAborted();
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vmgs-verify-'));
+    // Inside the queue folder rather than os.tmpdir(): a worker killed mid-check leaves it where the next run
+    // (which clears queue/tmp under the lock) removes it.
+    await fs.mkdir(path.join(this.opts.queue.dir, 'tmp'), { recursive: true });
+    const dir = await fs.mkdtemp(path.join(this.opts.queue.dir, 'tmp', 'verify-'));
     try {
       const dest = path.join(dir, path.basename(fileName));
       await t.downloadGreeting(ext, fileName, dest);

@@ -117,6 +117,8 @@ async function scenario(extraFaults: Fault[]): Promise<{ inFlightAtKill: number;
       expect(g.find((x) => x.real_filename === (even ? 'Welcome-2.wav' : 'Welcome.wav'))?.bytes.equals(oursBytes)).toBe(true);
       if (even) expect(g.find((x) => x.real_filename === 'Welcome.wav')?.bytes.equals(old)).toBe(true);
     }
+    // Nothing left behind by the killed worker once the restarted one is done.
+    expect(await fs.readdir(path.join(dataDir, 'queue')).then((n) => n.sort())).toEqual(['blobs', 'items']);
     // One history entry per item.
     const hist = await new HistoryStore({ dataDir }).list();
     expect(hist).toHaveLength(N);
