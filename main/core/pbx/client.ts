@@ -1,13 +1,9 @@
 // PbxClient: the Yeastar P-Series OpenAPI calls the app needs (auth, extensions, voicemail greetings).
 // Plain Node (no electron). Tokens only ever travel in the access_token query parameter and never reach messages.
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { CancelledError } from '../errors.js';
+import { streamToFile } from './download.js';
 import { parseEnvelope, parseFields, type RawAnswer } from './answers.js';
 import { apiErrorFor } from './errcodes.js';
 import { PbxApiError, PbxBadResponseError, PbxInputError } from './errors.js';
@@ -404,6 +400,7 @@ export class PbxClient {
     return { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body };
   }
 
+  /** The resource answer: audio bytes to disk, or the error the PBX sent instead. */
   private async saveResource(res: IncomingMessage, destPath: string): Promise<{ bytes: number }> {
     const type = String(res.headers['content-type'] ?? '');
     if (res.statusCode !== 200 || /json|html/i.test(type)) {
@@ -413,27 +410,6 @@ export class PbxClient {
       if (env.errcode !== 0) throw apiErrorFor('extension_vm_greeting/download', this.scrubEnvelope(env));
       throw new PbxBadResponseError('PBX_UNEXPECTED_RESPONSE', 'The PBX answered the greeting download link without the audio file. Try again.', { status: raw.status });
     }
-    const dir = path.dirname(path.resolve(destPath));
-    const tmp = path.join(dir, `.${path.basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
-    let bytes = 0;
-    res.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-    });
-    try {
-      await pipeline(res, createWriteStream(tmp, { flags: 'wx' }));
-      if (!res.complete) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
-      const expected = Number(res.headers['content-length']);
-      if (Number.isFinite(expected) && expected !== bytes) throw Object.assign(new Error('truncated'), { code: 'ECONNRESET' });
-      await rename(tmp, destPath);
-      return { bytes };
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      if (error instanceof CancelledError) throw error;
-      const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (['EACCES', 'EPERM', 'ENOENT', 'ENOSPC', 'EROFS', 'EISDIR', 'EEXIST'].includes(code)) {
-        throw new PbxInputError('PBX_DEST_UNWRITABLE', `The greeting could not be saved to the chosen location (${code}). Choose another folder or free some disk space.`, { sysCode: code });
-      }
-      throw error;
-    }
+    return streamToFile(res, destPath);
   }
 }

@@ -221,6 +221,9 @@ describe('PbxClient greetings over the wire', () => {
     expect(await client(s.url).downloadGreeting('3200', 'a.wav', dest)).toEqual({ bytes: 70_000 });
     expect(readFileSync(dest).equals(audio)).toBe(true);
     expect(readdirSync(t.dir)).toEqual(['out.wav']);
+    const e = await caught(() => client(s.url).downloadGreeting('3200', 'a.wav', path.join(t.dir, 'no-such-dir', 'out.wav')));
+    expect(e.code).toBe('PBX_DEST_UNWRITABLE');
+    expect(e.kind).toBe('input');
   });
 
   it('leaves no partial file when a download is cancelled', async () => {
