@@ -188,6 +188,12 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await expect.poll(() => page.getByTestId('budget').textContent(), POLL).toContain('of 8:20 max');
     await shot('05-editor');
 
+    // Progress events travel main -> page over the bridge's event stream, as over Electron IPC.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { vmgs: { on(e: string, f: (p: unknown) => void): () => void }; __progress: unknown[] };
+      g.__progress = [];
+      g.vmgs.on('progress', (p) => g.__progress.push(p));
+    });
     since = bridge!.calls.length;
     await page.getByTestId('upload-button').click();
     const listed = page.getByTestId('greeting-list').locator('li[data-file="greeting.wav"]');
@@ -202,7 +208,12 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(stored.map((g) => g.file)).toEqual(['greeting.wav']);
     expect(stored[0]!.bytes.byteLength).toBe(preview.bytes);
     if (preview.format === 'wav') expect(Buffer.compare(stored[0]!.bytes, Buffer.from(preview.playback))).toBe(0);
+    expect(await listed.getAttribute('class')).toMatch(/\bnew\b/);
+    const progress = (await page.evaluate(() => (globalThis as unknown as { __progress: { operationId: string; percent: number; stage: string }[] }).__progress));
+    expect(progress.filter((p) => p.operationId.startsWith('upload-')).at(-1)).toMatchObject({ percent: 100, stage: 'done' });
     await shot('06-uploaded');
+    await listed.scrollIntoViewIfNeeded();
+    await shot('06b-greeting-list');
 
     // Playing "as callers hear it" gives the audio element the render as its source.
     await page.getByTestId('play-caller').click();
@@ -256,6 +267,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(sim!.greetings(target.number).map((g) => g.file).sort()).toEqual(['greeting-2.wav', 'greeting.wav']);
     await page.getByTestId('greeting-list').locator('li[data-file="greeting-2.wav"]').waitFor();
     await expect.poll(() => page.getByTestId('greeting-list').locator('li').count(), POLL).toBe(2);
+    await page.getByTestId('greeting-list').scrollIntoViewIfNeeded();
     await shot('08-kept-both');
   });
 
@@ -274,6 +286,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     const stored = sim!.greetings(target.number).find((g) => g.file.startsWith('support_welcome.'));
     expect(stored?.bytes.byteLength).toBe(preview.bytes);
     await page.getByTestId('greeting-list').locator(`li[data-file="${stored!.file}"]`).waitFor();
+    await page.getByTestId('greeting-list').scrollIntoViewIfNeeded();
     await shot('09-imported');
   });
 
