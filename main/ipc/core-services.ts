@@ -1,6 +1,6 @@
 // Wires the IPC handlers' ports to the real core (audio engine, PBX client, simulator). Used by the Electron shell
 // and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
-import { analyseAudio, getEncoderCapabilities, greetingFileName, planFormat, probeAudio, renderGreeting } from '../core/audio/index.js';
+import { analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, type AudioAnalysis } from '../core/audio/index.js';
 import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
 import { startSimulator, type SimulatorOptions } from '../sim/index.js';
 import type { TlsOption } from './channels.js';
@@ -24,7 +24,20 @@ export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
   return undefined;
 }
 
+const ANALYSIS_CACHE_SIZE = 16;
+
 export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxClient> {
+  // Analyses by file path, so the first caller preview does not analyse the same take a second time.
+  const analyses = new Map<string, AudioAnalysis>();
+  const remember = (p: string, a: AudioAnalysis): void => {
+    analyses.delete(p);
+    analyses.set(p, a);
+    while (analyses.size > ANALYSIS_CACHE_SIZE) {
+      const oldest = analyses.keys().next().value;
+      if (oldest === undefined) break;
+      analyses.delete(oldest);
+    }
+  };
   return {
     profiles: opts.profiles,
     createPbxClient(config) {
@@ -41,8 +54,21 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
     uploadWithPolicy: (client, o) => uploadWithPolicy(client, o),
     audio: {
       probe: (p, o) => probeAudio(p, o),
-      analyse: (p, o) => analyseAudio(p, o),
-      render: (o, ctl) => renderGreeting(o, ctl),
+      async analyse(p, o) {
+        const a = await analyseAudio(p, o);
+        remember(p, a);
+        return a;
+      },
+      suggestTrim(p) {
+        const a = analyses.get(p);
+        if (!a) return undefined;
+        const w = keepWindow({ rangeStart: 0, rangeEnd: a.durationSec, analysis: a, trimSilence: true });
+        return { startSec: w.keepStart, endSec: w.keepEnd };
+      },
+      render(o, ctl) {
+        const cached = o.startSec === undefined && o.endSec === undefined ? analyses.get(o.inputPath) : undefined;
+        return renderGreeting(cached ? { ...o, analysis: cached } : o, ctl);
+      },
       async planFormat(durationSec, choice) {
         return planFormat(durationSec, choice, await getEncoderCapabilities());
       },

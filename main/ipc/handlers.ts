@@ -90,6 +90,8 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
   const operations = new Map<string, AbortController>();
   const decisions = new Map<string, (d: UploadDecision) => void>();
   const renders = new Map<string, RenderEntry>();
+  /** Automatic trim per source, as sent to the renderer (rounded there to 0.01 s). */
+  const autoTrims = new Map<string, { startSec: number; endSec: number }>();
 
   function requireClient(): C {
     if (!connection) throw notConnected();
@@ -292,9 +294,10 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
           onProgress: (p) => ctx.emit('progress', { operationId: req.operationId, percent: p.percent, stage: p.stage }),
         });
         const hasSpeech = a.speechEndSec > a.speechStartSec;
-        const suggestedTrim = hasSpeech
+        const suggestedTrim = services.audio.suggestTrim?.(src.path) ?? (hasSpeech
           ? { startSec: Math.max(0, a.speechStartSec - 0.15), endSec: Math.min(a.durationSec, a.speechEndSec + 0.3) }
-          : { startSec: 0, endSec: a.durationSec };
+          : { startSec: 0, endSec: a.durationSec });
+        autoTrims.set(req.sourceId, suggestedTrim);
         const out: AnalysisResult = { sourceId: req.sourceId, ...pickAnalysis(a), suggestedTrim };
         return out;
       });
@@ -312,14 +315,18 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
           const outputPath = path.join(dir, `greeting${extensionOf(format)}`);
           const onProgress = (p: { percent: number; stage: string }) =>
             ctx.emit('progress', { operationId: req.operationId, percent: p.percent, stage: p.stage });
-          const explicitTrim = req.startSec !== undefined || req.endSec !== undefined;
+          // The automatic window itself is rendered as "whole file, trim silence" (reuses the analysis).
+          const auto = autoTrims.get(req.sourceId);
+          const isAuto = auto !== undefined && req.startSec !== undefined && req.endSec !== undefined &&
+            Math.abs(auto.startSec - req.startSec) < 0.006 && Math.abs(auto.endSec - req.endSec) < 0.006;
+          const explicitTrim = !isAuto && (req.startSec !== undefined || req.endSec !== undefined);
           const r = await services.audio.render(
             {
               inputPath: src.path,
               outputPath,
               format,
-              ...(req.startSec !== undefined ? { startSec: req.startSec } : {}),
-              ...(req.endSec !== undefined ? { endSec: req.endSec } : {}),
+              ...(explicitTrim && req.startSec !== undefined ? { startSec: req.startSec } : {}),
+              ...(explicitTrim && req.endSec !== undefined ? { endSec: req.endSec } : {}),
               // Handles chosen in the editor replace the automatic silence trim.
               trimSilence: !explicitTrim,
               normalize: req.normalize,

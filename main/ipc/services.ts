@@ -100,6 +100,11 @@ export interface AudioPort {
   render(opts: RenderOptionsLike, ctl: { signal?: AbortSignal; onProgress?: (p: Progress) => void }): Promise<RenderResultLike>;
   planFormat(durationSec: number, choice: FormatChoice): Promise<FormatPlanInfo>;
   capabilities(): Promise<Capabilities>;
+  /**
+   * The window the automatic silence trim keeps for a file analysed earlier (optional). When the renderer asks for
+   * exactly this window, the handler renders "whole file, trim silence" so the earlier analysis is reused.
+   */
+  suggestTrim?(path: string): { startSec: number; endSec: number } | undefined;
   /** Safe PBX file name for a user-chosen greeting name. */
   greetingFileName(name: string, format: GreetingFormat): string;
 }

@@ -147,6 +147,19 @@ describe('import, analyse, preview', () => {
     expect(a.warnings[0]?.code).toBe('TOO_QUIET');
   });
 
+  it('renders the automatic window as "whole file, trim silence" and a moved handle as an explicit range', async () => {
+    const seen: { startSec?: number; endSec?: number; trimSilence?: boolean }[] = [];
+    const base = fakeServices(dir, state);
+    const app2 = createHandlers({ ...base, audio: { ...base.audio, render: async (o, c) => { seen.push({ startSec: o.startSec, endSec: o.endSec, trimSilence: o.trimSilence }); return base.audio.render(o, c); } } });
+    const src = await app2.handlers.importBytes({ name: 'a.wav', bytes: new Uint8Array(5000) }, ctx);
+    const a = await app2.handlers.analyse({ sourceId: src.sourceId, operationId: 'an' }, ctx);
+    const round = (x: number) => Math.round(x * 100) / 100;
+    await app2.handlers.renderPreview({ sourceId: src.sourceId, operationId: 'p1', startSec: round(a.suggestedTrim.startSec), endSec: round(a.suggestedTrim.endSec), format: 'wav', normalize: true }, ctx);
+    await app2.handlers.renderPreview({ sourceId: src.sourceId, operationId: 'p2', startSec: 1, endSec: 2, format: 'wav', normalize: true }, ctx);
+    expect(seen).toEqual([{ startSec: undefined, endSec: undefined, trimSilence: true }, { startSec: 1, endSec: 2, trimSilence: false }]);
+    await app2.dispose();
+  });
+
   it('renders the caller preview; gsm is played back through a PCM copy of the real render', async () => {
     const src = await h().importBytes({ name: 'a.wav', bytes: new Uint8Array(5000) }, ctx);
     const wav = await h().renderPreview({ sourceId: src.sourceId, operationId: 'p1', startSec: 0.5, endSec: 3, format: 'wav', normalize: true }, ctx);
