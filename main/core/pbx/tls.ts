@@ -124,7 +124,7 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
     if (fingerprint256.toUpperCase() === policy.pin) return null;
     return new PbxTlsError(
       'PBX_TLS_PIN_MISMATCH',
-      `The PBX certificate does not match the pinned fingerprint. Its SHA-256 fingerprint is ${fingerprint256}. If the PBX certificate was renewed on purpose, compare this value with the one shown on the PBX (System > Security > Certificates) and pin the new one; otherwise someone may be intercepting the connection.`,
+      `The PBX certificate does not match the pinned fingerprint. Its SHA-256 fingerprint is ${fingerprint256}. If the PBX certificate was renewed on purpose, compare this value with the certificate shown in the PBX web portal and pin the new one; otherwise someone may be intercepting the connection.`,
       { ...detail, pinned: policy.pin },
     );
   }
@@ -132,11 +132,11 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
     ctx.onInsecure?.(fingerprint256);
     return null;
   }
-  // Node has already run the host-name check (authorizationError ERR_TLS_CERT_ALTNAME_INVALID); we re-check below
-  // in case a chain-valid certificate came without one.
+  // Node checks the chain first and, only if it is valid, the host name (authorizationError
+  // ERR_TLS_CERT_ALTNAME_INVALID). An authorized socket is re-checked here so the rule never depends on Node's default.
   const reason = socket.authorized ? '' : String(socket.authorizationError ?? 'unknown');
-  const identityError = reason === 'ERR_TLS_CERT_ALTNAME_INVALID' ? Object.assign(new Error(reason), { code: reason }) : reason === '' ? tls.checkServerIdentity(base.hostname, cert) : undefined;
-  if (reason !== '' && identityError === undefined) {
+  const hostnameMismatch = reason === 'ERR_TLS_CERT_ALTNAME_INVALID' || (reason === '' && tls.checkServerIdentity(base.hostname, cert) !== undefined);
+  if (reason !== '' && !hostnameMismatch) {
     if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID') {
       return new PbxTlsError('PBX_TLS_EXPIRED', `The PBX certificate is expired or not yet valid (valid to ${cert.valid_to}). Renew it on the PBX, check this computer's clock, or pin its fingerprint ${fingerprint256}.`, { ...detail, reason });
     }
@@ -146,11 +146,12 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
       { ...detail, reason },
     );
   }
-  if (identityError) {
+  if (hostnameMismatch) {
+    const names = cert.subjectaltname ? cert.subjectaltname.replace(/(DNS|IP Address):/g, '') : (cert.subject?.CN ?? 'another name');
     return new PbxTlsError(
       'PBX_TLS_HOSTNAME_MISMATCH',
-      `The PBX certificate is not valid for "${base.hostname}" (it was issued for ${cert.subject?.CN ?? 'another name'}). Connect with the name in the certificate, or pin its SHA-256 fingerprint ${fingerprint256}.`,
-      { ...detail, reason: (identityError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID' },
+      `The PBX certificate is not valid for "${base.hostname}" (it was issued for ${names}). Connect with a name from the certificate, or pin its SHA-256 fingerprint ${fingerprint256}.`,
+      { ...detail, reason: 'ERR_TLS_CERT_ALTNAME_INVALID' },
     );
   }
   return null;

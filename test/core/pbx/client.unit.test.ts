@@ -332,6 +332,7 @@ describe('PbxClient TLS policy', () => {
     writeFileSync(caFile, cert.certPem);
     const e = await caught(() => client(s.url, { tls: { caFile } }).listExtensions());
     expect(e.code, JSON.stringify(e)).toBe('PBX_TLS_HOSTNAME_MISMATCH');
+    expect(e.message).toContain('other.example');
     expect(e.detail?.fingerprint256).toBe(cert.fingerprint256);
     expect(s.seen).toHaveLength(0);
     // Pinning accepts it regardless of the name, in any fingerprint spelling.
