@@ -193,23 +193,45 @@ export class UploadQueue {
     if (ids) this.assertAllFound(ids, items, 'failed or cancelled');
     const out: QueueItem[] = [];
     for (const item of items) {
+      await fs.rm(this.cancelMarkPath(item.id), { force: true });
       out.push(await this.save({ ...item, state: 'pending', attempts: 0, parked: false, reason: null, lastError: null, finishedAt: null, historyId: null, action: null }));
     }
     return out;
   }
 
   /**
-   * Cancels items that have not finished. An item a worker is uploading right now is marked here; the worker
-   * checks the mark before every PBX write and aborts (QueueWorker.cancel aborts immediately in-process).
+   * Cancels items that have not finished. Pending and failed items become `cancelled` at once. A running item gets a
+   * cancel mark that its worker checks before any PBX write (QueueWorker.cancel aborts immediately in-process);
+   * it is returned still `running` and ends `cancelled`, unless its upload had already been sent.
    */
   async cancel(ids: string[]): Promise<QueueItem[]> {
     const items = await this.list({ ids, states: ['pending', 'running', 'failed'] });
     this.assertAllFound(ids, items, 'pending, running or failed');
     const out: QueueItem[] = [];
     for (const item of items) {
+      // The mark is a separate file so a worker in another process cannot overwrite it with its own item saves.
+      await writeFileAtomic(this.cancelMarkPath(item.id), new Date(this.now()).toISOString());
+      // A running item belongs to a worker (maybe in another process): rewriting its file here could clobber the
+      // durable 'writing' marker, so the worker (or the next run, if it died) records the cancel itself.
+      if (item.state === 'running') {
+        out.push(item);
+        continue;
+      }
       out.push(await this.save({ ...item, state: 'cancelled', reason: 'cancelled by the user', finishedAt: new Date(this.now()).toISOString() }));
     }
     return out;
+  }
+
+  private cancelMarkPath(id: string): string {
+    return this.itemPath(id).replace(/\.json$/, '.cancel');
+  }
+
+  /** True when `cancel` was asked for this item (by any process) since its last retry. */
+  async cancelRequested(id: string): Promise<boolean> {
+    return fs.access(this.cancelMarkPath(id)).then(
+      () => true,
+      () => false,
+    );
   }
 
   private assertAllFound(ids: string[], items: QueueItem[], what: string): void {
@@ -222,7 +244,10 @@ export class UploadQueue {
   async purgeFinished(opts?: { includeFailed?: boolean }): Promise<number> {
     const states: QueueState[] = opts?.includeFailed ? [...TERMINAL_STATES] : ['uploaded', 'skipped', 'renamed', 'cancelled'];
     const done = await this.list({ states });
-    for (const item of done) await fs.rm(this.itemPath(item.id), { force: true });
+    for (const item of done) {
+      await fs.rm(this.cancelMarkPath(item.id), { force: true });
+      await fs.rm(this.itemPath(item.id), { force: true });
+    }
     const needed = new Set((await this.list()).map((i) => `${i.blob.sha256}${i.blob.suffix}`));
     for (const name of await fs.readdir(this.blobsDir)) if (!needed.has(name)) await fs.rm(path.join(this.blobsDir, name), { force: true });
     return done.length;

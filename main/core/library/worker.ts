@@ -212,6 +212,10 @@ export class QueueWorker {
       // Another process may have cancelled or finished it since the run listed it.
       item = await queue.get(start.id);
       if (isTerminal(item.state)) return;
+      if (await queue.cancelRequested(item.id)) {
+        await this.finish(ctx, onDone, 'cancelled', null, 'cancelled by the user');
+        return;
+      }
       try {
         ctx.transport = await this.transportFor(start.pbxProfileId);
       } catch (err) {
@@ -347,8 +351,7 @@ export class QueueWorker {
     const it = ctx.item;
     if (it.target === null) throw new LibraryError('internal', 'QUEUE_INTERNAL', 'No target name before a force upload.');
     // Honour a cancel made by another process (CLI `queue cancel`) before writing to the PBX.
-    const onDisk = await this.opts.queue.get(it.id);
-    if (onDisk.state === 'cancelled') throw new CancelledError('The upload');
+    if (await this.opts.queue.cancelRequested(it.id)) throw new CancelledError('The upload');
     ctx.signal.throwIfAborted();
     await ctx.transport.uploadGreetingFile({
       ext: it.ext,

@@ -245,6 +245,28 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     expect(t.greetings('3202').size).toBe(0);
   });
 
+  it('honours a cancel made by another process while the item is being worked on', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
+    const [item] = await enqueueRange(file, 1);
+    t.delayMs = 30;
+    // Another process (a second UploadQueue on the same folder) cancels while the worker asks the PBX.
+    const other = new UploadQueue({ dataDir: tmp.dir });
+    let cancelled = false;
+    const summary = await worker().run({
+      onProgress: (p) => {
+        if (!cancelled && p.state === 'running') {
+          cancelled = true;
+          void other.cancel([item?.id ?? '']);
+        }
+      },
+    });
+    expect(summary.items[0]).toMatchObject({ state: 'cancelled' });
+    expect(t.count('force')).toBe(0);
+    // retry() clears the mark and the item can go.
+    await queue.retry([item?.id ?? '']);
+    expect(await worker().run()).toMatchObject({ uploaded: 1 });
+  });
+
   it('a stopped run leaves items pending (not cancelled) for the next run', async () => {
     const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
     await enqueueRange(file, 4);
