@@ -90,18 +90,33 @@ export async function resetClicks(page: Page): Promise<void> {
   });
 }
 
-/** Parses the fmt chunk of a RIFF/WAVE file. */
-export function wavFormat(bytes: Uint8Array): { sampleRate: number; channels: number; formatTag: number; bitsPerSample: number } | null {
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  formatTag: number;
+  bitsPerSample: number;
+  /** Length of the data chunk in seconds (0 when there is none). */
+  dataSec: number;
+}
+
+/** Parses the fmt and data chunks of a RIFF/WAVE file. */
+export function wavFormat(bytes: Uint8Array): WavInfo | null {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < 12 || b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE') return null;
   let off = 12;
+  let fmt: Omit<WavInfo, 'dataSec'> | null = null;
+  let byteRate = 0;
+  let dataBytes = 0;
   while (off + 8 <= b.length) {
     const id = b.toString('latin1', off, off + 4);
     const size = b.readUInt32LE(off + 4);
     if (id === 'fmt ' && off + 24 <= b.length) {
-      return { formatTag: b.readUInt16LE(off + 8), channels: b.readUInt16LE(off + 10), sampleRate: b.readUInt32LE(off + 12), bitsPerSample: b.readUInt16LE(off + 22) };
+      fmt = { formatTag: b.readUInt16LE(off + 8), channels: b.readUInt16LE(off + 10), sampleRate: b.readUInt32LE(off + 12), bitsPerSample: b.readUInt16LE(off + 22) };
+      byteRate = b.readUInt32LE(off + 16);
+    } else if (id === 'data') {
+      dataBytes = Math.min(size, b.length - off - 8);
     }
     off += 8 + size + (size % 2);
   }
-  return null;
+  return fmt ? { ...fmt, dataSec: byteRate > 0 ? dataBytes / byteRate : 0 } : null;
 }
