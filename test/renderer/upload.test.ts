@@ -84,6 +84,15 @@ describe('Upload flows', () => {
     expect(screen.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute('aria-valuenow', '100');
   });
 
+  it('clears the previous result when a new preview arrives', async () => {
+    const user = userEvent.setup();
+    const { rerender } = setup();
+    await user.click(screen.getByTestId('upload-button'));
+    expect(await screen.findByText('Uploaded welcome.wav to 3201.')).toBeInTheDocument();
+    await rerender({ preview: { ...preview, renderId: 'r2' } });
+    await waitFor(() => expect(screen.queryByText('Uploaded welcome.wav to 3201.')).toBeNull());
+  });
+
   it('duplicate -> overwrite', async () => {
     store = ['welcome.wav'];
     const user = userEvent.setup();
