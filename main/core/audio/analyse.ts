@@ -11,14 +11,19 @@ export interface AudioWarning { code: string; message: string }
 
 export interface AudioAnalysis {
   integratedLufs: number;
-  truePeakDbfs: number;
   leadingSilenceSec: number;
   trailingSilenceSec: number;
   /** Speech onset/offset in seconds from the start of the analysed range (0/duration when no speech was found). */
   speechStartSec: number;
   speechEndSec: number;
   speechFound: boolean;
-  /** Share of source samples at full scale (0..1). */
+  /**
+   * Peak estimate in dBFS: the larger of the source's sample peak at its own rate and the 8 kHz signal's sample
+   * peak (ebur128's true-peak mode would cost more than the rest of the analysis). The render's limiter works on
+   * the real true peak regardless.
+   */
+  truePeakDbfs: number;
+  /** Share of source samples within 1 dB of full scale (0..1). */
   clippingRatio: number;
   noiseFloorDbfs: number;
   /** The level (dBFS RMS) below which a 50 ms frame counts as silence. */
@@ -78,12 +83,12 @@ export function createAnalysisParser(): { line(l: string): void; result(): RawAn
         if (t) raw.lastPtsSec = num(t[1]);
         return;
       }
-      if (l.startsWith('[astats@clip')) {
-        let m = /Peak level dB: (\S+)/.exec(l);
+      if (l.startsWith('[volumedetect@clip')) {
+        let m = /max_volume: (\S+) dB/.exec(l);
         if (m) raw.clipPeakDb = num(m[1]);
-        m = /Peak count: (\S+)/.exec(l);
+        m = /histogram_0db: (\d+)/.exec(l);
         if (m) raw.clipPeakCount = num(m[1]);
-        m = /Number of samples: (\S+)/.exec(l);
+        m = /n_samples: (\d+)/.exec(l);
         if (m) raw.clipSamples = num(m[1]);
         return;
       }
@@ -150,7 +155,9 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   const measured = frames.length * FRAME_SEC;
   const durationSec = round(durationHint !== undefined && durationHint > 0 ? Math.min(measured, durationHint) : measured, 3);
   const integratedLufs = round(clampDb(raw.integratedLufs), 2);
-  const truePeakDbfs = round(clampDb(raw.truePeakDbfs), 2);
+  // Peak estimate: the larger of the source's sample peak (at its own rate, close to the true peak at 44.1/48 kHz)
+  // and the 8 kHz signal's sample peak.
+  const truePeakDbfs = round(Math.max(clampDb(raw.truePeakDbfs), clampDb(raw.clipPeakDb)), 2);
   const sorted = [...frames].sort((a, b) => a - b);
   const noiseFloorDbfs = round(percentile(sorted, 0.1), 1);
   // Speech level: the loud end of the frame distribution, so a recording that is mostly silence still gives a
@@ -168,7 +175,8 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   const speechEndSec = speechFound ? round(Math.min(durationSec, (last + 1) * FRAME_SEC), 3) : durationSec;
   const leadingSilenceSec = speechFound ? speechStartSec : durationSec;
   const trailingSilenceSec = speechFound ? round(Math.max(0, durationSec - speechEndSec), 3) : durationSec;
-  const clipped = raw.clipPeakDb !== undefined && raw.clipPeakDb >= -0.1 && (raw.clipSamples ?? 0) > 0;
+  // Samples within 1 dB of full scale at the source rate: a clean recording has a handful, a clipped one many.
+  const clipped = raw.clipPeakDb !== undefined && raw.clipPeakDb >= -0.5 && (raw.clipSamples ?? 0) > 0;
   const clippingRatio = clipped ? Math.min(1, (raw.clipPeakCount ?? 0) / (raw.clipSamples ?? 1)) : 0;
 
   const warnings: AudioWarning[] = [];

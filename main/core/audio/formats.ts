@@ -84,6 +84,7 @@ export function formatDuration(sec: number): string {
 }
 
 function formatMb(bytes: number): string {
+  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} kB`;
   const mb = bytes / 1_000_000;
   return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }

@@ -76,7 +76,7 @@ describe('analyseAudio (one pass at 8 kHz)', () => {
     const a = await analyseAudio(f.clipped!);
     expect(a.clippingRatio).toBeGreaterThan(0.01);
     expect(a.warnings.find((w) => w.code === 'CLIPPED')?.message).toMatch(/^clipped/);
-    expect(a.truePeakDbfs).toBeGreaterThan(0);
+    expect(a.truePeakDbfs).toBeGreaterThan(-0.5);
   });
 
   it('analyses only a range and reports progress', async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VmgsError } from '../../../main/core/errors.js';
 import { analyseAudio, probeAudio, renderGreeting, type RenderOptions } from '../../../main/core/audio/index.js';
-import { craftedWav, derive, espeak, makeTempDir, silence, tone, videoOnly } from '../../helpers/audio-fixtures.js';
+import { craftedWav, derive, espeak, makeTempDir, silence, videoOnly } from '../../helpers/audio-fixtures.js';
 
 const execFileP = promisify(execFile);
 let dir = '';
@@ -41,7 +41,6 @@ beforeAll(async () => {
     // A real 3-hour file, cheap to make: 8-bit 8 kHz mono silence (86 MB). Must be refused without decoding it.
     craftedWav(path.join(dir, 'three-hours.wav'), { channels: 1, sampleRate: 8000, bitsPerSample: 8, claimedDataBytes: 3 * 3600 * 8000, dataBytes: 3 * 3600 * 8000, fill: 0x80 }).then((p) => { f.threeHours = p; }),
     silence(path.join(dir, 'silence.wav'), 3).then((p) => { f.silence = p; }),
-    tone(path.join(dir, 'ten-minutes.wav'), { durationSec: 600, sampleRate: 8000 }).then((p) => { f.tenMinutes = p; }),
     derive(f.speech, path.join(dir, 'cancel-me.wav'), { trailSilenceSec: 0.1, sampleRate: 48000, channels: 2, extraArgs: ['-af', 'aloop=loop=30:size=2e6'] }).then((p) => { f.long = p; }),
   ]);
 });
@@ -154,10 +153,11 @@ describe('bad inputs give typed errors with human messages', () => {
     expect((await failure(renderGreeting(renderOpts(f.speech!, { outputPath: f.speech! })))).code).toBe('AUDIO_OUTPUT_INVALID');
   });
 
-  it('pinned wav for 10 minutes is refused before encoding; auto fits it', async () => {
-    const e = await failure(renderGreeting(renderOpts(f.tenMinutes!, { format: 'wav' })));
+  it('a pinned format that cannot fit is refused before encoding', async () => {
+    // 2.5 s of speech is ~40 kB of wav: a 30 kB limit cannot hold it as wav (wav-ulaw would fit).
+    const e = await failure(renderGreeting(renderOpts(f.speech!, { format: 'wav', sizeLimitBytes: 30_000 })));
     expect(e.code).toBe('AUDIO_FORMAT_TOO_BIG');
-    expect(e.message).toContain('8 MB ≈ 8 min 20 s of wav');
+    expect(e.message).toContain('30 kB ≈ 2 s of wav');
   });
 
   it('a size limit nothing can meet', async () => {
