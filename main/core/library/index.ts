@@ -16,3 +16,4 @@ export { parseExtensionList, MAX_EXTENSIONS_PER_SPEC } from './ranges.js';
 export { parseCsvMapping, readCsvMapping, type CsvRow, type CsvRowError, type CsvMapping, type CsvCheckOptions } from './csvmap.js';
 export { dryRunBatch, runBatch, batchExitCode, batchFileName, itemsForExtensions, type BatchItem, type DryRunReport, type DryRunRow, type DryRunVerdict } from './batch.js';
 export { knownExtensionNumbers } from './directory.js';
+export { openLibrary, type LibraryServices } from './services.js';

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PbxApiError, PbxBadResponseError, PbxNetworkError } from '../../../main/core/pbx/errors.js';
-import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
+import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, openLibrary, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
 import { FakeTransport } from './helpers/fake-transport.js';
 import { fakeAudio, makeTmp } from './helpers/tmp.js';
 
@@ -330,6 +330,20 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: process.ppid }));
     await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
     await fs.rm(path.join(queue.dir, 'worker.lock'));
+  });
+});
+
+describe('openLibrary', () => {
+  it('wires drafts, queue, history and worker over one data folder and reports a recovered index', async () => {
+    const first = await openLibrary({ dataDir: tmp.dir, transportFor: () => t });
+    expect(first.openReport).toMatchObject({ recovered: false, drafts: 0 });
+    await first.drafts.create({ sourcePath: await fakeAudio(tmp.dir, 'a.wav', 'a'), name: 'A' });
+    await fs.writeFile(path.join(tmp.dir, 'library', 'index.json'), 'not json');
+    const again = await openLibrary({ dataDir: tmp.dir, transportFor: () => t, worker: { concurrency: 2 } });
+    expect(again.openReport).toMatchObject({ recovered: true, reason: 'index-corrupt', drafts: 1 });
+    await again.queue.enqueue({ source: { filePath: await fakeAudio(tmp.dir, 'b.wav', 'b') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' });
+    expect(await again.worker.run()).toMatchObject({ uploaded: 1 });
+    expect(await again.history.list()).toHaveLength(1);
   });
 });
 
