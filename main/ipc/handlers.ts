@@ -41,6 +41,8 @@ export interface AppHandlers {
 const DEMO_PROFILE_ID = 'demo';
 const MAX_KEPT_RENDERS = 8;
 const DEFAULT_MAX_RECORDING_SEC = 600;
+/** Imported and recorded sources are kept this long (unfinished takes are kept until restored or discarded). */
+export const SOURCE_RETENTION_MS = 14 * 24 * 3600 * 1000;
 
 function mimeFor(format: GreetingFormat | string): string {
   if (format === 'mp3') return 'audio/mpeg';
@@ -83,6 +85,7 @@ interface RenderEntry {
 export function createHandlers<C extends PbxClientLike>(services: AppServices<C>): AppHandlers {
   const sources = new SourceStore(services.dataDir, services.audio);
   const takes = new TakeStore(services.dataDir, sources);
+  const pruning = sources.prune(SOURCE_RETENTION_MS).catch(() => 0);
   const maxRecordingSec = services.maxRecordingSec ?? DEFAULT_MAX_RECORDING_SEC;
   let connection: Connection<C> | null = null;
   let demo: DemoState | null = null;
@@ -439,6 +442,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
   return {
     handlers,
     async dispose() {
+      await pruning;
       for (const c of operations.values()) c.abort();
       for (const d of decisions.values()) d('cancel');
       if (connection) await connection.client.signOut().catch(() => undefined);

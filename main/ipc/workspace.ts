@@ -102,6 +102,26 @@ export class SourceStore {
     }
   }
 
+  /** Removes sources not touched for maxAgeMs (imports can be large; the workspace must not grow forever). */
+  async prune(maxAgeMs: number, now: number = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const dir = path.join(this.dir, name);
+      const st = await stat(path.join(dir, 'meta.json')).catch(() => stat(dir).catch(() => undefined));
+      if (st && now - st.mtimeMs > maxAgeMs) {
+        await rm(dir, { recursive: true, force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   async get(sourceId: string): Promise<SourceInfo & { path: string }> {
     const dir = path.join(this.dir, sourceId);
     try {

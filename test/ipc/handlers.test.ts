@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createHandlers, type AppHandlers, type HandlerContext } from '../../main/ipc/handlers.js';
+import { createHandlers, SOURCE_RETENTION_MS, type AppHandlers, type HandlerContext } from '../../main/ipc/handlers.js';
 import type { EventMap, EventName } from '../../main/ipc/channels.js';
 import { fakePbxState, fakeServices, type FakePbxState } from './fakes.js';
 
@@ -132,6 +132,17 @@ describe('import, analyse, preview', () => {
     const app2 = createHandlers(fakeServices(dir, state, { dialogs: { openAudioFile: async () => f, saveFile: async () => null } }));
     await expect(app2.handlers.importWithDialog({}, ctx)).resolves.toMatchObject({ name: 'hello.wav' });
     await app2.dispose();
+  });
+
+  it('prunes sources older than the retention period when the app starts', async () => {
+    const old = await h().importBytes({ name: 'old.wav', bytes: new Uint8Array(100) }, ctx);
+    const fresh = await h().importBytes({ name: 'new.wav', bytes: new Uint8Array(100) }, ctx);
+    const past = new Date(Date.now() - SOURCE_RETENTION_MS - 60_000);
+    await utimes(path.join(dir, 'sources', old.sourceId, 'meta.json'), past, past);
+    const next = createHandlers(fakeServices(dir, state));
+    await next.dispose(); // waits for the start-up pruning
+    await expect(next.handlers.readSource({ sourceId: old.sourceId }, ctx)).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+    await expect(next.handlers.readSource({ sourceId: fresh.sourceId }, ctx)).resolves.toBeTruthy();
   });
 
   it('rejects bytes the audio probe refuses and leaves nothing behind', async () => {
