@@ -3,7 +3,6 @@
 // profile id the CLI files its queue items under, and a connected client used as the queue's transport.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { PbxClient } from '../core/pbx/index.js';
 import { defaultDataDir } from '../core/library/paths.js';
 import type { ResolvedConnection } from './connection.js';
 
@@ -24,12 +23,4 @@ export function resolveDataDir(flag: string | undefined, env: Readonly<Record<st
  */
 export function cliProfileId(conn: Pick<ResolvedConnection, 'baseUrl' | 'clientId'>): string {
   return `cli:${conn.baseUrl}#${conn.clientId}`;
-}
-
-/** The one transport per run (one live token), handed to the worker for the CLI's own profile only. */
-export function transportFor(client: PbxClient, profileId: string): (id: string) => PbxClient {
-  return (id: string) => {
-    if (id !== profileId) throw new Error(`queue item belongs to another PBX profile (${id})`);
-    return client;
-  };
 }
