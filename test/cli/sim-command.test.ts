@@ -3,6 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeTempDir } from '../helpers/audio-fixtures.js';
 import { BIN, ROOT, childEnv, ensureBuilt, oneJson, runVmgreet } from './helpers.js';
 
 // Each case spawns the real binary (and often ffmpeg); on a loaded 2-core CI box that takes seconds per run.
@@ -73,7 +74,7 @@ describe('vmgreet sim', () => {
   });
 
   it('--https --json: one JSON document with the fingerprint to pin', async () => {
-    const sim = start(BIN, ['sim', '--https', '--extensions', '3', '--json']);
+    const sim = start(BIN, ['sim', '--https', '--extensions', '3', '--json', '--ask-duplicate', '40003']);
     const text = await sim.waitFor(/\n}\n/);
     const doc = oneJson(text) as { url: string; clientId: string; clientSecret: string; fingerprint256: string; env: Record<string, string> };
     expect(doc.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -81,6 +82,20 @@ describe('vmgreet sim', () => {
     const r = await runVmgreet(['greetings', 'list', '--ext', '3202', '--json'], { env: doc.env });
     expect(r.code).toBe(0);
     expect(oneJson(r.stdout)).toEqual({ ext: '3202', total: 0, items: [] });
+    // The duplicate variant switch reaches the simulator: a second upload of the same name still ends as "exists" (5).
+    const { writeFile } = await import('node:fs/promises');
+    const { toneWav } = await import('../../scripts/demo.js');
+    const tmp = await makeTempDir('vmgreet-simcmd-');
+    const wav = path.join(tmp.dir, 'dup.wav');
+    await writeFile(wav, toneWav(0.5, [440]));
+    try {
+      const first = await runVmgreet(['upload', wav, '--ext', '3202', '--as-is'], { env: doc.env });
+      expect(first.code).toBe(0);
+      const second = await runVmgreet(['upload', wav, '--ext', '3202', '--as-is', '--json'], { env: doc.env });
+      expect(second.code).toBe(5);
+    } finally {
+      await tmp.cleanup();
+    }
     sim.child.kill('SIGTERM');
     expect((await exited(sim.child)).code).toBe(0);
     // Still exactly one JSON document after stopping.

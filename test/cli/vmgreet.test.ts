@@ -236,4 +236,12 @@ describe('HTTPS', () => {
     expect(trusted.stderr).toBe('');
     expect(trusted.code).toBe(0);
   });
+
+  it('--insecure works but warns loudly on stderr, keeping stdout a clean JSON document', async () => {
+    const base = { VMGREET_PBX_URL: https.url, VMGREET_CLIENT_ID: https.clientId, VMGREET_CLIENT_SECRET: https.clientSecret };
+    const r = await runVmgreet(['extensions', '--insecure', '--json'], { env: base });
+    expect(r.code).toBe(0);
+    expect(oneJson(r.stdout)['total']).toBe(5);
+    expect(r.stderr).toMatch(/warning: --insecure: the PBX certificate is NOT verified/);
+  });
 });

@@ -2,7 +2,7 @@
 // the app without a PBX. Prints the base URL and credentials (the one place the CLI shows a secret: it is the
 // simulator's own, generated now) and runs until Ctrl-C.
 import type { Command } from 'commander';
-import { parseIntArg } from '../args.js';
+import { parseChoice, parseIntArg } from '../args.js';
 import { CONNECTION_ENV } from '../connection.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 
@@ -13,6 +13,8 @@ interface Flags {
   firstNumber?: string;
   clientId?: string;
   clientSecret?: string;
+  askDuplicate?: string;
+  sizeLimit?: string;
 }
 
 export function registerSim(program: Command, state: RunState): void {
@@ -24,7 +26,9 @@ export function registerSim(program: Command, state: RunState): void {
     .option('--extensions <n>', 'number of generated extensions, 1-10000', '20')
     .option('--first-number <n>', 'first generated extension number', '3200')
     .option('--client-id <id>', 'use this client ID instead of a generated one')
-    .option('--client-secret <secret>', 'use this client secret instead of a generated one');
+    .option('--client-secret <secret>', 'use this client secret instead of a generated one')
+    .option('--ask-duplicate <mode>', 'how is_check=ask reports an existing name: exist_type or 40003 (unconfirmed PBX behaviour)', 'exist_type')
+    .option('--size-limit <bytes>', 'upload limit: 8388608 or 8000000 (unconfirmed PBX behaviour)', '8388608');
   addJsonOption(cmd);
   cmd.addHelpText('after', '\nExample:\n  vmgreet sim --https --extensions 50\n  # then, in another terminal, paste the printed export lines and run: vmgreet extensions');
   cmd.action(
@@ -32,6 +36,8 @@ export function registerSim(program: Command, state: RunState): void {
       const port = parseIntArg(flags.port ?? '0', 'Port', 0, 65535);
       const extensions = parseIntArg(flags.extensions ?? '20', 'Extension count', 1, 10_000);
       const firstNumber = parseIntArg(flags.firstNumber ?? '3200', 'First extension number', 1, 999_999_999 - extensions);
+      const askDuplicateMode = parseChoice(flags.askDuplicate ?? 'exist_type', ['exist_type', '40003'] as const, '--ask-duplicate');
+      const sizeLimitBytes = parseIntArg(flags.sizeLimit ?? '8388608', 'Size limit', 1000, 1_000_000_000);
       // Loaded on demand: the simulator (certificate generation) is the heaviest module and only this command needs it.
       const { startSimulator } = await import('../../sim/index.js');
       const sim = await startSimulator({
@@ -39,6 +45,8 @@ export function registerSim(program: Command, state: RunState): void {
         port,
         extensions,
         firstNumber,
+        askDuplicateMode,
+        sizeLimitBytes,
         ...(flags.clientId ? { clientId: flags.clientId } : {}),
         ...(flags.clientSecret ? { clientSecret: flags.clientSecret } : {}),
       });
