@@ -10,7 +10,7 @@ export {
   type FfmpegPaths, type BinarySource, type ResolveDeps,
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
-export { analyseAudio, summarise, WARN, type AudioAnalysis, type AudioWarning, type AnalyseOptions } from './analyse.js';
-export { renderGreeting, keepWindow, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
+export { analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, WARN, type AudioAnalysis, type AudioWarning, type AnalyseOptions } from './analyse.js';
+export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
 export { analysisArgs, renderArgs, renderFilter, conditioningChain, type RenderChainParams } from './filters.js';
