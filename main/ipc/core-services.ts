@@ -1,6 +1,6 @@
 // Wires the IPC handlers' ports to the real core (audio engine, PBX client, simulator). Used by the Electron shell
 // and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
-import { analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, type AudioAnalysis } from '../core/audio/index.js';
+import { analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, type AudioAnalysis, type AudioProbe } from '../core/audio/index.js';
 import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
 import { startSimulator, type SimulatorOptions } from '../sim/index.js';
 import type { TlsOption } from './channels.js';
@@ -27,15 +27,17 @@ export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
 const ANALYSIS_CACHE_SIZE = 16;
 
 export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxClient> {
-  // Analyses by file path, so the first caller preview does not analyse the same take a second time.
+  // Probes and analyses by file path (workspace files never change once written): a recorded webm has no duration
+  // header, so each probe decodes it; the analysis is reused by the first caller preview.
   const analyses = new Map<string, AudioAnalysis>();
-  const remember = (p: string, a: AudioAnalysis): void => {
-    analyses.delete(p);
-    analyses.set(p, a);
-    while (analyses.size > ANALYSIS_CACHE_SIZE) {
-      const oldest = analyses.keys().next().value;
+  const probes = new Map<string, AudioProbe>();
+  const remember = <V>(cache: Map<string, V>, p: string, v: V): void => {
+    cache.delete(p);
+    cache.set(p, v);
+    while (cache.size > ANALYSIS_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
       if (oldest === undefined) break;
-      analyses.delete(oldest);
+      cache.delete(oldest);
     }
   };
   return {
@@ -53,10 +55,15 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
     },
     uploadWithPolicy: (client, o) => uploadWithPolicy(client, o),
     audio: {
-      probe: (p, o) => probeAudio(p, o),
+      async probe(p, o) {
+        const probe = await probeAudio(p, o);
+        remember(probes, p, probe);
+        return probe;
+      },
       async analyse(p, o) {
-        const a = await analyseAudio(p, o);
-        remember(p, a);
+        const probe = probes.get(p);
+        const a = await analyseAudio(p, probe ? { ...o, probe } : o);
+        remember(analyses, p, a);
         return a;
       },
       suggestTrim(p) {
