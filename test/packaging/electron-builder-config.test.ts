@@ -44,6 +44,7 @@ describe('electron-builder.yml', () => {
       linux?: { target?: string[] };
       win?: { target?: string[] };
       mac?: { target?: string[]; extendInfo?: Record<string, string>; entitlements?: string };
+      electronFuses?: Record<string, boolean>;
     };
     expect(config.appId).toMatch(/^[a-z0-9.]+$/);
     expect(config.asarUnpack).toContain('node_modules/ffmpeg-static/**');
@@ -53,5 +54,12 @@ describe('electron-builder.yml', () => {
     expect(config.mac?.extendInfo?.NSMicrophoneUsageDescription).toMatch(/microphone/i);
     const entitlements = readFileSync(path.join(root, String(config.mac?.entitlements)), 'utf8');
     expect(entitlements).toContain('com.apple.security.device.audio-input');
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 });
