@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../main/sim/index.js';
+import { pcm16MonoWav } from '../main/core/wav.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -15,26 +16,15 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export function toneWav(seconds: number, freqs: readonly number[]): Buffer {
   const rate = 8000;
   const n = Math.round(seconds * rate);
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(n * 2, 40);
   const seg = Math.ceil(n / freqs.length);
-  for (let i = 0; i < n; i++) {
-    const f = freqs[Math.min(freqs.length - 1, Math.floor(i / seg))] ?? 440;
-    const fade = Math.min(1, i / 200, (n - i) / 200);
-    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * f * i) / rate) * 8000 * fade), 44 + i * 2);
-  }
-  return buf;
+  return pcm16MonoWav(
+    Array.from({ length: n }, (_, i) => {
+      const f = freqs[Math.min(freqs.length - 1, Math.floor(i / seg))] ?? 440;
+      const fade = Math.min(1, i / 200, (n - i) / 200);
+      return Math.sin((2 * Math.PI * f * i) / rate) * 8000 * fade;
+    }),
+    rate,
+  );
 }
 
 /** The Electron binary path, without triggering the `electron` package's download-on-require. */

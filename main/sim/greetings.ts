@@ -1,5 +1,6 @@
 // Per-extension greeting store: extension number -> greetings; ids are global and increasing.
 import type { GreetingRecord } from './types.js';
+import { pcm16MonoWav } from '../core/wav.js';
 
 export const ALLOWED_SUFFIXES = ['wav', 'mp3', 'gsm'] as const;
 
@@ -64,21 +65,5 @@ export class GreetingStore {
 
 /** A tiny valid 8 kHz mono 16-bit PCM WAV of silence (used when "record by phone" materialises a greeting). */
 export function silentWav(durationMs = 500): Buffer {
-  const samples = Math.round((8000 * durationMs) / 1000);
-  const dataBytes = samples * 2;
-  const b = Buffer.alloc(44 + dataBytes);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + dataBytes, 4);
-  b.write('WAVE', 8, 'ascii');
-  b.write('fmt ', 12, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(dataBytes, 40);
-  return b;
+  return pcm16MonoWav(Math.round((8000 * durationMs) / 1000));
 }

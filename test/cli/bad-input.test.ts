@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { startSimulator, type Simulator } from '../../main/sim/index.js';
 import { espeak, makeTempDir } from '../helpers/audio-fixtures.js';
 import { ensureBuilt, oneJson, runVmgreet } from './helpers.js';
+import { pcmWavHeader } from '../../main/core/wav.js';
 
 // Each case spawns the real binary (and often ffmpeg); on a loaded 2-core CI box that takes seconds per run.
 vi.setConfig({ testTimeout: 240_000 });
@@ -52,19 +53,7 @@ beforeAll(async () => {
   // 9 MB "wav": a valid header followed by silence, larger than the 8 MB limit.
   big = path.join(tmp.dir, 'nine-mb.wav');
   const dataBytes = 9_000_000;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(dataBytes, 40);
+  const header = pcmWavHeader({ dataBytes });
   const fh = await open(big, 'w');
   await fh.write(header);
   await fh.write(Buffer.alloc(dataBytes));

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pcmWavHeader } from '../../main/core/wav.js';
 
 const execFileP = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
@@ -109,22 +110,7 @@ export async function videoOnly(out: string, durationSec = 1): Promise<string> {
 
 /** A WAV header with arbitrary claims, followed by `dataBytes` of real samples (all `fill`; 0x80 is silence in 8-bit). */
 export async function craftedWav(out: string, o: { channels: number; sampleRate: number; bitsPerSample?: number; claimedDataBytes: number; dataBytes: number; fill?: number }): Promise<string> {
-  const bits = o.bitsPerSample ?? 16;
-  const blockAlign = (o.channels * bits) / 8;
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(Math.min(0xffffffff, 36 + o.claimedDataBytes), 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(o.channels, 22);
-  h.writeUInt32LE(o.sampleRate, 24);
-  h.writeUInt32LE(o.sampleRate * blockAlign, 28);
-  h.writeUInt16LE(blockAlign, 32);
-  h.writeUInt16LE(bits, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(Math.min(0xffffffff, o.claimedDataBytes), 40);
+  const h = pcmWavHeader({ channels: o.channels, sampleRate: o.sampleRate, bitsPerSample: o.bitsPerSample ?? 16, dataBytes: o.dataBytes, claimedDataBytes: o.claimedDataBytes });
   await writeFile(out, Buffer.concat([h, Buffer.alloc(o.dataBytes, o.fill ?? 0)]));
   return out;
 }

@@ -7,27 +7,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../main/sim/index.js';
 import { getToken } from './helpers.js';
+import { pcm16MonoWav } from '../../main/core/wav.js';
 
 const run = promisify(execFile);
 
 /** One second of a 440 Hz tone, 8 kHz mono 16-bit PCM WAV, generated here (no binary fixtures). */
 function toneWav(): Buffer {
-  const n = 8000;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
-  return b;
+  return pcm16MonoWav(Array.from({ length: 8000 }, (_, i) => 8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
 }
 
 async function curlUpload(sim: Simulator, token: string, file: string, isCheck: string, extra: string[] = []): Promise<Record<string, unknown>> {

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import FormData from 'form-data';
 import { PbxInputError } from './errors.js';
+import { pcm16MonoWav } from '../wav.js';
 
 export type UploadMode = 'ask' | 'force';
 
@@ -61,22 +62,7 @@ export function placeholderAudio(fileName: string): Buffer {
     return frame;
   }
   // 20 ms of silence, 8 kHz mono 16-bit PCM WAV.
-  const samples = 160;
-  const data = samples * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  return b;
+  return pcm16MonoWav(160);
 }
 
 export interface UploadBody {

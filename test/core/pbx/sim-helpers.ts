@@ -5,6 +5,7 @@ import { afterEach, expect } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../main/sim/index.js';
 import { PbxClient, type PbxClientOptions } from '../../../main/core/pbx/index.js';
 import { tempDir } from './helpers.js';
+import { pcm16MonoWav } from '../../../main/core/wav.js';
 
 export type Scheme = 'http' | 'https';
 
@@ -56,22 +57,7 @@ export function simHarness() {
 
 /** A small valid 8 kHz mono 16-bit WAV with some non-zero content. */
 export function wavBytes(samples = 8000, seed = 1): Buffer {
-  const data = samples * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  for (let i = 0; i < samples; i++) b.writeInt16LE(Math.round(8000 * Math.sin((i * seed) / 10)), 44 + i * 2);
-  return b;
+  return pcm16MonoWav(Array.from({ length: samples }, (_, i) => 8000 * Math.sin((i * seed) / 10)));
 }
 
 /** No client secret, client id, or anything shaped like a 32-character token in the error's text or JSON. */
