@@ -1,7 +1,7 @@
 // `npm run demo`: the app and the CLI against the built-in Yeastar P-Series simulator, no PBX needed.
 // Starts the simulator over HTTP and HTTPS (same credentials) with sample extensions and a couple of seeded
 // greetings, prints how to point the CLI and the app at it, then opens the Electron app preselecting the simulator
-// (env VMGS_DEMO_PBX_URL / _ID / _SECRET). Without the Electron binary it says so and keeps the simulator running
+// (env VMGS_DEMO_PBX_URL / _ID / _SECRET / _SHA256). Without the Electron binary it says so and keeps the simulator running
 // until Ctrl-C.  Flags: --no-app (never start Electron), --extensions N (default 50).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -57,31 +57,33 @@ function parseArgs(argv: readonly string[]): { app: boolean; extensions: number 
 
 async function main(): Promise<void> {
   const { app, extensions } = parseArgs(process.argv.slice(2));
-  const http = await startSimulator({ extensions });
-  const https = await startSimulator({ https: true, extensions, clientId: http.clientId, clientSecret: http.clientSecret });
-  for (const sim of [http, https]) {
-    sim.seedGreeting('3200', 'vm_away.wav', toneWav(2, [440, 660]));
-    sim.seedGreeting('3200', 'closed_msg.wav', toneWav(1.5, [523]), { type: 'tts' });
-    sim.seedGreeting('3201', 'lunch_break.wav', toneWav(1, [392, 494]));
-  }
+  // One simulator answering HTTPS and plain HTTP on two ports with shared state, so the app and the CLI see the
+  // same greetings whichever address they use.
+  const sim = await startSimulator({ https: true, httpAlso: true, extensions });
+  sim.seedGreeting('3200', 'vm_away.wav', toneWav(2, [440, 660]));
+  sim.seedGreeting('3200', 'closed_msg.wav', toneWav(1.5, [523]), { type: 'tts' });
+  sim.seedGreeting('3201', 'lunch_break.wav', toneWav(1, [392, 494]));
+  const httpUrl = sim.httpUrl ?? '';
+  const fingerprint = sim.fingerprint256 ?? '';
   const last = 3200 + extensions - 1;
   const lines = [
     'VM Greeting Studio demo: Yeastar P-Series simulator running on this computer',
-    `  HTTP   ${http.url}`,
-    `  HTTPS  ${https.url}   (self-signed; SHA-256 ${https.fingerprint256 ?? '?'})`,
+    `  HTTPS  ${sim.url}   (self-signed; SHA-256 ${fingerprint})`,
+    `  HTTP   ${httpUrl}   (same PBX, unencrypted)`,
     `  ${extensions} extensions (3200-${last}); greetings seeded on 3200 and 3201`,
-    `  Client ID      ${http.clientId}`,
-    `  Client secret  ${http.clientSecret}   (the simulator's own, generated now)`,
+    `  Client ID      ${sim.clientId}`,
+    `  Client secret  ${sim.clientSecret}   (the simulator's own, generated now)`,
     '',
     'CLI (paste into another terminal in this folder):',
-    `  export VMGREET_PBX_URL=${https.url}`,
-    `  export VMGREET_CLIENT_ID=${http.clientId}`,
-    `  export VMGREET_CLIENT_SECRET=${http.clientSecret}`,
-    `  export VMGREET_PIN_SHA256=${https.fingerprint256 ?? ''}`,
+    `  export VMGREET_PBX_URL=${sim.url}`,
+    `  export VMGREET_CLIENT_ID=${sim.clientId}`,
+    `  export VMGREET_CLIENT_SECRET=${sim.clientSecret}`,
+    `  export VMGREET_PIN_SHA256=${fingerprint}`,
     '  npx vmgreet extensions --search 32',
     '  npx vmgreet greetings list --ext 3200',
     '',
-    'App: add a PBX with the HTTP address above (or HTTPS and pin the SHA-256), client ID and secret.',
+    'App: "Try the demo PBX" connects to this simulator; or add a profile with the HTTPS address (pin the SHA-256),\n' +
+      '     the client ID and the secret above.',
   ];
   process.stdout.write(lines.join('\n') + '\n\n');
 
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (child && child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all([http.close(), https.close()]);
+    await sim.close();
     process.stdout.write('Simulator stopped.\n');
     process.exit(code);
   };
@@ -107,10 +109,16 @@ async function main(): Promise<void> {
         'cannot open. The simulator keeps running for the CLI. Press Ctrl-C to stop it.\n',
     );
   } else {
-    process.stdout.write('Opening the desktop app, preselecting the simulator over HTTP. Close it or press Ctrl-C to stop.\n');
+    process.stdout.write('Opening the desktop app; "Try the demo PBX" connects to this simulator. Close it or press Ctrl-C to stop.\n');
     child = spawn(electron, [projectRoot], {
       stdio: 'inherit',
-      env: { ...process.env, VMGS_DEMO_PBX_URL: http.url, VMGS_DEMO_PBX_ID: http.clientId, VMGS_DEMO_PBX_SECRET: http.clientSecret },
+      env: {
+        ...process.env,
+        VMGS_DEMO_PBX_URL: sim.url,
+        VMGS_DEMO_PBX_ID: sim.clientId,
+        VMGS_DEMO_PBX_SECRET: sim.clientSecret,
+        VMGS_DEMO_PBX_SHA256: fingerprint,
+      },
     });
     child.on('exit', (code) => void stop(code ?? 0));
     child.on('error', (err) => {

@@ -8,6 +8,7 @@ import { createCoreServices } from '../ipc/core-services.js';
 import { createHandlers, type AppHandlers } from '../ipc/handlers.js';
 import { registerIpcHandlers, trustOrigin } from '../ipc/register.js';
 import { installCsp } from './csp.js';
+import { demoPbxFromEnv } from './demo-env.js';
 import { electronDialogs } from './dialogs.js';
 import { buildMenuTemplate } from './menu.js';
 import { askForMicrophone, installPermissionHandlers } from './permissions.js';
@@ -48,14 +49,14 @@ if (!app.requestSingleInstanceLock()) {
 
     const userData = app.getPath('userData');
     const profiles = new FileProfileStore(path.join(userData, 'settings.json'), new ElectronSecretStore(safeStorage));
-    appHandlers = createHandlers(
-      createCoreServices({
-        dataDir: path.join(userData, 'workspace'),
-        profiles,
-        dialogs: electronDialogs(dialog, () => mainWindow ?? undefined),
-        openExternal,
-      }),
-    );
+    const services = createCoreServices({
+      dataDir: path.join(userData, 'workspace'),
+      profiles,
+      dialogs: electronDialogs(dialog, () => mainWindow ?? undefined),
+      openExternal,
+    });
+    const externalDemo = demoPbxFromEnv(process.env);
+    appHandlers = createHandlers(externalDemo ? { ...services, startDemoPbx: externalDemo } : services);
     registerIpcHandlers(ipcMain, appHandlers.handlers, { isTrustedSender: isAppUrl });
 
     const send = (command: MenuCommand) => mainWindow?.webContents.send(ipcEventChannel('menu'), { command });
