@@ -77,8 +77,9 @@ describe('Connect and error rendering', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('This computer is blocked by the PBX');
   });
 
-  it('TLS mismatch offers the fingerprint; pinning saves it and tests again', async () => {
-    fake.fail('testConnection', { code: 'PBX_TLS_UNTRUSTED', kind: 'network', message: 'The PBX certificate is not trusted.', detail: { fingerprint256: FP } });
+  it('TLS mismatch offers the fingerprint (printed once); pinning saves it and tests again', async () => {
+    const message = `The PBX certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). Trust it by choosing its CA file, or pin its SHA-256 fingerprint ${FP} after comparing it with the one shown on the PBX.`;
+    fake.fail('testConnection', { code: 'PBX_TLS_UNTRUSTED', kind: 'network', message, detail: { fingerprint256: FP } });
     const user = userEvent.setup();
     render(Connect, { props: { onConnected: vi.fn() } });
     await fillForm(user);
@@ -86,6 +87,8 @@ describe('Connect and error rendering', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Untrusted certificate');
     expect(screen.getByTestId('tls-fingerprint')).toHaveTextContent(FP);
+    expect(alert.textContent!.split(FP)).toHaveLength(2); // exactly once
+    expect(alert).toHaveTextContent('pin its SHA-256 fingerprint (shown below) after comparing it');
     fake.handle('testConnection', ({ id }) => ({ profileId: id, profileName: 'x', reachable: true, tokenOk: true, extensionCount: 7 }));
     await user.click(screen.getByRole('button', { name: 'Pin this certificate' }));
     expect(await screen.findByText('PBX reachable · token OK · 7 extensions')).toBeInTheDocument();

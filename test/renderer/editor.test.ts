@@ -39,7 +39,7 @@ describe('Editor (trim & preview)', () => {
     render(Editor, { props: { source, previewDebounceMs: 10 } });
     await waitFor(() => expect(screen.getByTestId('trim-start')).toHaveValue(1.05));
     expect(screen.getByTestId('trim-end')).toHaveValue(8.3);
-    await waitFor(() => expect(screen.getByTestId('preview-status')).toHaveTextContent('Caller preview ready: 0:07, 114.1 kB wav'));
+    await waitFor(() => expect(screen.getByTestId('preview-status')).toHaveTextContent('Caller preview ready: 0:07.3, 114.1 kB wav'));
     expect(fake.callsOf('renderPreview')[0]).toMatchObject({ sourceId: 'src1', startSec: 1.05, endSec: 8.3, format: 'auto', normalize: true });
     expect(screen.getByRole('button', { name: 'Play as callers hear it' })).toBeEnabled();
     const warnings = screen.getByRole('list', { name: 'Analysis warnings' });
@@ -49,14 +49,14 @@ describe('Editor (trim & preview)', () => {
 
   it('shows the 8 MB budget for the selection before encoding and re-renders when the trim changes', async () => {
     render(Editor, { props: { source, previewDebounceMs: 10 } });
-    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:07 of 8:20 max'));
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:07.3 of 8:20 max'));
     await waitFor(() => expect(renders).toBe(1));
     const start = screen.getByTestId('trim-start');
     await fireEvent.change(start, { target: { value: '2' } });
     expect(screen.getByRole('button', { name: 'Play as callers hear it' })).toBeDisabled(); // stale preview is dropped
     await waitFor(() => expect(renders).toBe(2));
     expect(fake.callsOf('renderPreview')[1]).toMatchObject({ startSec: 2, endSec: 8.3 });
-    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:06 of 8:20 max'));
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('wav: 0:06.3 of 8:20 max'));
     // an end before the start is ignored
     await fireEvent.change(screen.getByTestId('trim-end'), { target: { value: '1' } });
     expect(fake.callsOf('renderPreview')).toHaveLength(2);
@@ -70,8 +70,34 @@ describe('Editor (trim & preview)', () => {
     expect(await screen.findByText(/Too long for 8 MB/)).toBeInTheDocument();
     await user.selectOptions(screen.getByTestId('format-select'), 'gsm');
     await waitFor(() => expect(fake.callsOf('renderPreview').at(-1)).toMatchObject({ format: 'gsm' }));
-    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('gsm: 0:07 of 1:20:00 max'));
+    await waitFor(() => expect(screen.getByTestId('budget')).toHaveTextContent('gsm: 0:07.3 of 1:20:00 max'));
     expect(screen.queryByText(/Too long for 8 MB/)).toBeNull();
+  });
+
+  it('plays through an <audio> element in the page: the caller render, then the original; again stops', async () => {
+    const user = userEvent.setup();
+    const { container } = render(Editor, { props: { source, previewDebounceMs: 10 } });
+    const caller = await screen.findByRole('button', { name: 'Play as callers hear it' });
+    await waitFor(() => expect(caller).toBeEnabled());
+    const audio = screen.getByTestId('preview-audio') as HTMLAudioElement;
+    expect(container.contains(audio)).toBe(true);
+    expect(audio.getAttribute('src')).toBeNull();
+    await user.click(caller);
+    expect(audio.getAttribute('src')).toMatch(/^blob:/);
+    expect(audio).toHaveAttribute('data-playing', 'caller');
+    expect(screen.getByTestId('play-caller')).toHaveAttribute('aria-pressed', 'true');
+    const callerSrc = audio.getAttribute('src');
+    await user.click(screen.getByTestId('play-original'));
+    expect(audio).toHaveAttribute('data-playing', 'original');
+    expect(audio.getAttribute('src')).not.toBe(callerSrc);
+    await user.click(screen.getByTestId('play-original'));
+    expect(audio.getAttribute('src')).toBeNull();
+    expect(audio).toHaveAttribute('data-playing', '');
+  });
+
+  it('shows selection and take length in tenths, like the rest of the screen', async () => {
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    expect(await screen.findByText('Selection 0:07.3 of 0:10.0')).toBeInTheDocument();
   });
 
   it('validates the greeting name live', async () => {

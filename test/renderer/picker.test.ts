@@ -18,6 +18,18 @@ afterEach(() => {
 const options = () => screen.queryAllByRole('option');
 
 describe('ExtensionPicker', () => {
+  it('starts with the cursor in the search box (typing picks right away), unless told not to', async () => {
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    const search = screen.getByRole('combobox', { name: 'Search extensions' });
+    expect(search).toHaveFocus();
+    await user.keyboard('1029');
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('1 extension match “1029”'));
+    cleanup();
+    render(ExtensionPicker, { props: { debounceMs: 20, autofocus: false } });
+    expect(screen.getByRole('combobox', { name: 'Search extensions' })).not.toHaveFocus();
+  });
+
   it('lists extensions with number, name, presence and online state', async () => {
     render(ExtensionPicker, { props: { debounceMs: 20 } });
     await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('30 extensions'));

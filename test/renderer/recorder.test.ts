@@ -149,9 +149,11 @@ describe('Source panel', () => {
     await user.click(screen.getByRole('button', { name: 'Record' }));
     const stop = await screen.findByRole('button', { name: 'Stop recording' });
     expect(stop).toHaveAttribute('aria-pressed', 'true');
-    expect(screen.getByTestId('record-status')).toHaveTextContent('Recording 0:00 / max 0:05');
+    expect(screen.getByTestId('record-status')).toHaveTextContent(/Recording 0:00\.\d \/ max 0:05\.0/);
     await user.click(stop);
     await waitFor(() => expect(onSource).toHaveBeenCalledWith(expect.objectContaining({ sourceId: 'src1' })));
+    // The take's length is the one the rest of the app works with (the saved file's), in tenths.
+    await waitFor(() => expect(screen.getByTestId('record-status')).toHaveTextContent('Recorded 0:02.0.'));
   });
 
   it('offers an unfinished take back and restores it', async () => {

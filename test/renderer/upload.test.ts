@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, cleanup, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { setApi } from '../../renderer/src/lib/api.js';
@@ -73,7 +73,8 @@ describe('Upload flows', () => {
     expect(screen.getByTestId('upload-button')).toBeDisabled();
   });
 
-  it('uploads and shows the greeting in the extension list', async () => {
+  it('uploads, moves focus to the result and brings the new greeting in the list into view', async () => {
+    const scrolled = vi.spyOn(Element.prototype, 'scrollIntoView');
     const user = userEvent.setup();
     setup();
     await user.click(screen.getByRole('button', { name: 'Upload to 3201' }));
@@ -81,7 +82,28 @@ describe('Upload flows', () => {
     const list = await screen.findByTestId('greeting-list');
     expect(within(list).getByText('welcome.wav')).toBeInTheDocument();
     expect(fake.callsOf('upload')[0]).toMatchObject({ renderId: 'r1', extensions: ['3201'], name: 'welcome', policy: 'ask' });
-    expect(screen.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute('aria-valuenow', '100');
+    await waitFor(() => expect(screen.getByTestId('upload-result')).toHaveFocus());
+    await waitFor(() => expect(scrolled.mock.contexts).toContain(list.querySelector('li[data-file="welcome.wav"]')));
+    expect(list.querySelector('li[data-file="welcome.wav"]')).toHaveClass('new');
+    scrolled.mockRestore();
+  });
+
+  it('shows the progress bar only while the upload runs', async () => {
+    let finish: () => void = () => undefined;
+    fake.handle('upload', async ({ operationId, extensions }) => {
+      fake.emit('progress', { operationId, percent: 40, stage: 'uploading' });
+      await new Promise<void>((r) => (finish = r));
+      fake.emit('progress', { operationId, percent: 100, stage: 'done' });
+      return { outcomes: extensions.map((e) => ({ ext: e, fileName: 'welcome.wav', action: 'created' as const, existed: false, bytes: 1000 })) };
+    });
+    const user = userEvent.setup();
+    setup();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    await user.click(screen.getByTestId('upload-button'));
+    await waitFor(() => expect(screen.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute('aria-valuenow', '40'));
+    finish();
+    expect(await screen.findByText('Uploaded welcome.wav to 3201.')).toBeInTheDocument();
+    expect(screen.queryByRole('progressbar')).toBeNull();
   });
 
   it('clears the previous result when a new preview arrives', async () => {

@@ -31,15 +31,21 @@ const TITLES: Record<string, string> = {
   NO_BRIDGE: 'App bridge missing',
 };
 
+function withoutFingerprint(message: string, fp: string): string {
+  return message.split(fp).join('(shown below)').replace(/\s+\(shown below\)/g, ' (shown below)');
+}
+
 export function describeError(e: unknown): ShownError {
   if (e instanceof ApiError) {
     const fp = e.detail?.['fingerprint256'];
     const title = TITLES[e.code] ?? (e.kind === 'network' ? 'Cannot reach the PBX' : e.kind === 'audio' ? 'Audio problem' : e.kind === 'pbx' ? 'The PBX refused the request' : 'Something went wrong');
+    const showFp = typeof fp === 'string' && fp !== '' && e.code.startsWith('PBX_TLS_');
     return {
       title,
-      message: e.message,
+      // The fingerprint gets its own line (with the pin button): do not print it twice.
+      message: showFp ? withoutFingerprint(e.message, fp) : e.message,
       code: e.code,
-      ...(typeof fp === 'string' && e.code.startsWith('PBX_TLS_') ? { fingerprint: fp } : {}),
+      ...(showFp ? { fingerprint: fp } : {}),
     };
   }
   if (e instanceof DOMException && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) {

@@ -1,6 +1,13 @@
 // Small display helpers.
+/**
+ * The one duration formatter of the UI: tenths of a second under a minute ("0:02.4"), whole seconds from a minute
+ * ("8:20", "1:02:03"). Short takes differ by fractions of a second (trim, lead-in), so whole seconds would make
+ * "Recorded", "Selection", "Caller preview" and the budget line disagree.
+ */
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec) || sec < 0) return '–:––';
+  const tenths = Math.round(sec * 10);
+  if (tenths < 600) return `0:${String(Math.floor(tenths / 10)).padStart(2, '0')}.${tenths % 10}`;
   const total = Math.round(sec);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
@@ -8,7 +15,7 @@ export function formatDuration(sec: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** "wav: 0:42 of 8:20 max" — the 8 MB budget shown before encoding. */
+/** "wav: 0:42.0 of 8:20 max" — the 8 MB budget shown before encoding. */
 export function budgetLine(format: string, selectedSec: number, maxSec: number): string {
   return `${format}: ${formatDuration(selectedSec)} of ${formatDuration(maxSec)} max`;
 }
