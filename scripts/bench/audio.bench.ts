@@ -1,8 +1,8 @@
 // Audio engine benchmark (run: npm run build:main && node build/scripts/bench/index.js audio).
 // For a 60 s and a 10 min 48 kHz stereo speech-like input, median wall time of:
-//   ours    — renderGreeting in this process (probe + one 8 kHz analysis pass + one render pass, wav output);
+//   ours    — renderGreeting in this process (one 8 kHz analysis pass that also reads the probe facts, one render pass, wav output);
 //   classic — the two-pass loudnorm recipe (pass 1 print_format=json, pass 2 with the measured values + soxr 8 kHz);
-//   bare    — the very commands our engine ran (ffprobe, analysis ffmpeg, render ffmpeg) as whole processes.
+//   bare    — the very commands our engine ran (analysis ffmpeg, render ffmpeg) as whole processes.
 // Runs are interleaved (ours, bare, classic, ours, ...) so load changes on the machine hit all three alike.
 // Targets: classic / ours >= 5x, ours / bare <= 1.25x.
 import { execFile } from 'node:child_process';
@@ -86,11 +86,8 @@ async function classic(bins: FfmpegPaths, input: string, output: string): Promis
 
 /** The commands our engine runs, replayed as whole processes. */
 async function bare(bins: FfmpegPaths, input: string, output: string, r: RenderResult): Promise<void> {
-  // Like the engine: ffprobe alongside the analysis pass, then the render.
-  await Promise.all([
-    ff(bins.ffprobePath, ['-hide_banner', '-v', 'error', '-of', 'json', '-show_format', '-show_streams', input]),
-    ff(bins.ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...analysisArgs(input)]),
-  ]);
+  // Like the engine: the analysis pass (which also yields the probe facts from ffmpeg's input header), then the render.
+  await ff(bins.ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...analysisArgs(input)]);
   await ff(bins.ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...renderArgs(input, output, r.renderParams)]);
 }
 
@@ -123,7 +120,7 @@ async function benchOne(dir: string, bins: FfmpegPaths, seconds: number, label: 
   console.log(`${label} (48 kHz stereo, ${seconds} s):`);
   const line = (k: keyof typeof t, what: string): string =>
     `  ${what.padEnd(52)} median of ${t[k].length}: ${fmt(wall(k))} wall, ${fmt(cpu(k))} CPU   [${t[k].map((x) => x.wall.toFixed(2)).join(', ')}]`;
-  console.log(line('ours', 'ours (probe ∥ analyse, then render; in-process)'));
+  console.log(line('ours', 'ours (analyse+probe, then render; in-process)'));
   console.log(line('bare', 'bare ffmpeg (the same commands, whole processes)'));
   console.log(line('classic', 'classic two-pass loudnorm + soxr 8 kHz') + (t.classic.length < RUNS ? `  (only ${t.classic.length} runs: each takes ~${fmt(classicT)})` : ''));
   console.log(`  speedup vs classic: ${(classicT / ours).toFixed(1)}x wall, ${(cpu('classic') / cpu('ours')).toFixed(1)}x CPU (target >= 5x)   ` +

@@ -5,6 +5,8 @@ import { AudioError } from './errors.js';
 import { runFfmpeg } from './ffmpeg-adapter.js';
 import { analysisArgs, FRAME_SEC } from './filters.js';
 import { formatDuration } from './formats.js';
+import { CancelledError } from '../errors.js';
+import { createInputHeaderParser } from './input-header.js';
 import { checkInputFile, probeAudio, type AudioProbe } from './probe.js';
 
 export interface AudioWarning { code: string; message: string }
@@ -147,7 +149,7 @@ export function predictedLimiterLoss(profile: readonly { excessDb: number; weigh
 }
 
 /** Thresholds of the warnings (documented here so the UI and the tests agree). */
-export const WARN = { leadingSilenceSec: 1.5, trailingSilenceSec: 3, tooQuietLufs: -40, clippingRatio: 0.0005, noisyFloorDbfs: -45 } as const;
+export const WARN = { leadingSilenceSec: 1.5, trailingSilenceSec: 3, tooQuietLufs: -40, clippingRatio: 0.0005, noisyFloorDbfs: -45, fullScaleDbfs: -0.05 } as const;
 
 /** Turns the raw measurements into the analysis (pure: unit-tested without ffmpeg). */
 export function summarise(raw: RawAnalysis, durationHint: number | undefined): AudioAnalysis {
@@ -185,6 +187,10 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   if (speechFound && trailingSilenceSec >= WARN.trailingSilenceSec) warnings.push({ code: 'TRAILING_SILENCE', message: `${trailingSilenceSec.toFixed(1)} s of silence at end` });
   if (speechFound && integratedLufs < WARN.tooQuietLufs) warnings.push({ code: 'TOO_QUIET', message: `too quiet (${integratedLufs.toFixed(1)} LUFS): record closer to the microphone; it will be amplified, which also raises the noise` });
   if (clippingRatio >= WARN.clippingRatio) warnings.push({ code: 'CLIPPED', message: `clipped (${(clippingRatio * 100).toFixed(2)} % of samples at full scale): record with a lower input level` });
+  // Decoded lossy audio (opus, mp3) can peak above full scale, and any fixed-point copy of it clips; a handful of
+  // such samples stays under the clipping ratio, so a source sample peak at full scale warns by itself. (The 8 kHz
+  // high-passed peak in truePeakDbfs can overshoot a -3 dBFS source past 0 dB: it does not count here.)
+  else if (raw.clipPeakDb !== undefined && raw.clipPeakDb >= WARN.fullScaleDbfs) warnings.push({ code: 'CLIPPED', message: `peak ${Math.max(0, truePeakDbfs).toFixed(1)} dBFS: the recording reaches or exceeds full scale (clipped); record with a lower input level` });
   if (speechFound && noiseFloorDbfs > WARN.noisyFloorDbfs && integratedLufs - noiseFloorDbfs < 20) warnings.push({ code: 'NOISY', message: `noisy background (noise floor ${noiseFloorDbfs.toFixed(0)} dBFS)` });
 
   return {
@@ -211,13 +217,18 @@ export function validateRange(probe: AudioProbe, startSec: number | undefined, e
 /** The analysis ffmpeg pass alone. `expectedSec()` (known later when the probe runs alongside) drives the percentage. */
 async function runAnalysisPass(
   bins: FfmpegPaths, inputPath: string, startSec: number, lenSec: number | undefined,
-  opts: { signal?: AbortSignal | undefined; expectedSec: () => number | undefined; onProgress?: AnalyseOptions['onProgress'] },
+  opts: {
+    signal?: AbortSignal | undefined; expectedSec: () => number | undefined; onProgress?: AnalyseOptions['onProgress'];
+    /** Sees each stderr line first; returns true when it consumed it (the input header). */
+    headerLine?: ((l: string) => boolean) | undefined;
+  },
 ): Promise<AudioAnalysis> {
   const parser = createAnalysisParser();
+  const headerLine = opts.headerLine;
   opts.onProgress?.({ percent: 0, stage: 'analyse' });
   await runFfmpeg(bins.ffmpegPath, analysisArgs(inputPath, startSec, lenSec), {
     signal: opts.signal,
-    onStderrLine: parser.line,
+    onStderrLine: headerLine ? (l) => { if (!headerLine(l)) parser.line(l); } : parser.line,
     onProgressSec: (s) => {
       const expected = opts.expectedSec();
       if (expected && expected > 0) opts.onProgress?.({ percent: Math.min(99, Math.round((s / expected) * 100)), stage: 'analyse' });
@@ -230,10 +241,11 @@ async function runAnalysisPass(
 }
 
 /**
- * Probe and analysis of a whole file, run side by side (each ffmpeg start costs ~0.1–0.2 s of CPU on a distro
- * build, so overlapping them is most of the preview latency). The analysis is stopped (and waited for) when the
- * probe fails or `checkProbe` refuses the input, so a 3-hour file is not decoded. A container without a duration
- * (MediaRecorder webm) takes its real length from the analysis instead of a second decode.
+ * Probe and analysis of a whole file in ONE ffmpeg process: the probe facts come from the input header ffmpeg prints
+ * before decoding (each process start costs ~0.13 s here, and a parallel ffprobe competes for the 2 cores). The
+ * analysis is stopped as soon as `checkProbe` refuses the header, so a 3-hour file is not decoded. ffprobe only runs
+ * when the header is unusual, and after a failure, to name the problem (no audio stream, damaged header...). A
+ * container without a duration (MediaRecorder webm) takes its real length from the analysis.
  */
 export async function probeAndAnalyse(
   inputPath: string,
@@ -241,26 +253,54 @@ export async function probeAndAnalyse(
 ): Promise<{ probe: AudioProbe; analysis: AudioAnalysis }> {
   const bins = opts.binaries ?? (await resolveFfmpeg());
   // Fail fast on paths that are not files before starting anything.
-  await checkInputFile(inputPath);
+  const sizeBytes = await checkInputFile(inputPath);
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let expected: number | undefined;
-  const analysisP = runAnalysisPass(bins, inputPath, 0, undefined, { signal: stop.signal, expectedSec: () => expected, onProgress: opts.onProgress });
-  analysisP.catch(() => undefined); // settled below; never an unhandled rejection
+  const header = createInputHeaderParser();
+  let headerProbe: AudioProbe | undefined;
+  let refused: { error: unknown } | undefined;
+  const headerLine = (l: string): boolean => {
+    if (header.done) return false;
+    const consumed = header.line(l);
+    if (header.done) {
+      const h = header.result();
+      if (h) {
+        headerProbe = { ...h, sizeBytes, durationDecoded: false };
+        try {
+          opts.checkProbe?.(headerProbe);
+        } catch (error) {
+          refused = { error };
+          stop.abort();
+        }
+      }
+    }
+    return consumed;
+  };
   try {
-    let probe: AudioProbe;
+    if (opts.signal?.aborted) throw new CancelledError('The analysis');
+    let analysis: AudioAnalysis;
     try {
-      probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
-      if (probe.durationSec > 0) expected = probe.durationSec;
-      opts.checkProbe?.(probe);
+      analysis = await runAnalysisPass(bins, inputPath, 0, undefined, {
+        signal: stop.signal, expectedSec: () => (headerProbe && headerProbe.durationSec > 0 ? headerProbe.durationSec : undefined),
+        onProgress: opts.onProgress, headerLine,
+      });
     } catch (e) {
-      stop.abort();
-      await analysisP.catch(() => undefined);
+      if (refused) throw refused.error;
+      if (opts.signal?.aborted || e instanceof CancelledError) throw e;
+      const probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
+      opts.checkProbe?.(probe);
       throw e;
     }
-    const analysis = await analysisP;
+    let probe = headerProbe;
+    if (!probe) {
+      probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
+      opts.checkProbe?.(probe);
+    }
     if (!(probe.durationSec > 0)) probe = { ...probe, durationSec: analysis.durationSec, durationDecoded: true };
+    // The header gives the container's duration; ffprobe prefers the audio stream's (shorter when a video track
+    // runs longer). The decoded length settles it.
+    else if (headerProbe && Math.abs(probe.durationSec - analysis.durationSec) > 0.1) probe = { ...probe, durationSec: analysis.durationSec };
     return { probe, analysis };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

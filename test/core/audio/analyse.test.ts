@@ -1,7 +1,7 @@
 // Probe and analysis against real ffmpeg on fixtures generated here.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseAudio, probeAudio, summarise } from '../../../main/core/audio/index.js';
+import { analyseAudio, probeAndAnalyse, probeAudio, summarise } from '../../../main/core/audio/index.js';
 import { clippedCopy, derive, espeak, makeTempDir, mp4WithAudio, tone, webmWithoutDuration } from '../../helpers/audio-fixtures.js';
 
 let dir = '';
@@ -79,6 +79,13 @@ describe('analyseAudio (one pass at 8 kHz)', () => {
     expect(a.truePeakDbfs).toBeGreaterThan(-0.5);
   });
 
+  it('warns about an opus recording that peaks above full scale', async () => {
+    const hot = await derive(f.speech!, path.join(dir, 'hot.webm'), { gainDb: 1, extraArgs: ['-c:a', 'libopus', '-b:a', '64k'] });
+    const a = await analyseAudio(hot);
+    expect(a.clippingRatio).toBeLessThan(0.0005);
+    expect(a.warnings.find((w) => w.code === 'CLIPPED')?.message).toMatch(/reaches or exceeds full scale/);
+  });
+
   it('analyses only a range and reports progress', async () => {
     const seen: number[] = [];
     const a = await analyseAudio(f.padded!, { startSec: 3, endSec: 6, onProgress: (p) => seen.push(p.percent) });
@@ -86,6 +93,23 @@ describe('analyseAudio (one pass at 8 kHz)', () => {
     expect(a.leadingSilenceSec).toBeLessThan(0.3);
     expect(seen.at(-1)).toBe(100);
     expect(seen.every((p, i) => i === 0 || p >= (seen[i - 1] ?? 0))).toBe(true);
+  });
+});
+
+describe('probeAndAnalyse (probe facts from the analysis pass itself)', () => {
+  it('gives the same probe facts as ffprobe for wav, flac, mp4 and MediaRecorder webm', async () => {
+    for (const file of [f.padded!, f.flac!, f.mp4!, f.webm!]) {
+      const { probe } = await probeAndAnalyse(file, {});
+      const ref = await probeAudio(file);
+      expect(probe).toMatchObject({ codec: ref.codec, sampleRate: ref.sampleRate, channels: ref.channels, container: ref.container, hasVideo: ref.hasVideo, sizeBytes: ref.sizeBytes, durationDecoded: ref.durationDecoded });
+      expect(Math.abs(probe.durationSec - ref.durationSec)).toBeLessThan(0.06);
+    }
+  });
+
+  it('stops at the header when checkProbe refuses the input', async () => {
+    const t0 = performance.now();
+    await expect(probeAndAnalyse(f.padded!, { checkProbe: () => { throw new Error('refused'); } })).rejects.toThrow('refused');
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
 
@@ -101,6 +125,16 @@ describe('summarise (pure)', () => {
     expect(a.speechEndSec).toBeCloseTo(71 * 0.05, 5);
     expect(a.leadingSilenceSec).toBeCloseTo(1.55, 5);
     expect(a.trailingSilenceSec).toBeCloseTo(1.5, 5);
+  });
+
+  it('warns when the source peak reaches full scale even with few clipped samples (decoded opus)', () => {
+    const frames = [...Array(10).fill(-90), ...Array(40).fill(-23), ...Array(10).fill(-90)];
+    const over = summarise({ ...raw(frames), truePeakDbfs: 1.3, clipPeakDb: 0, clipPeakCount: 3, clipSamples: 100000 }, undefined);
+    expect(over.clippingRatio).toBeLessThan(0.0005);
+    expect(over.warnings.find((x) => x.code === 'CLIPPED')?.message).toMatch(/^peak 1\.3 dBFS: the recording reaches or exceeds full scale/);
+    // The 8 kHz high-passed estimate alone (source at -3 dBFS) is no reason to warn.
+    const under = summarise({ ...raw(frames), truePeakDbfs: 1.3, clipPeakDb: -3 }, undefined);
+    expect(under.warnings.find((x) => x.code === 'CLIPPED')).toBeUndefined();
   });
 
   it('reports a silent file', () => {
