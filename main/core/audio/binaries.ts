@@ -143,20 +143,31 @@ export function capabilitiesFromEncoders(encoders: ReadonlySet<string>): Encoder
   return { gsm, mp3, formats };
 }
 
-/** Which greeting formats this ffmpeg can write; asked once per binary and cached. */
-export function getEncoderCapabilities(ffmpegPath?: string): Promise<EncoderCapabilities> {
-  const run = async (): Promise<EncoderCapabilities> => {
-    const bin = ffmpegPath ?? (await resolveFfmpeg()).ffmpegPath;
-    return capabilitiesFromEncoders(await listEncoders(bin));
-  };
-  const key = ffmpegPath ?? '<resolved>';
-  let p = capsCache.get(key);
+/** Which greeting formats this ffmpeg can write; asked once per binary and cached (keyed by the resolved path, so
+ * callers with and without an explicit path share one listing). */
+export async function getEncoderCapabilities(ffmpegPath?: string): Promise<EncoderCapabilities> {
+  const bin = ffmpegPath ?? (await resolveFfmpeg()).ffmpegPath;
+  let p = capsCache.get(bin);
   if (!p) {
-    p = run();
-    capsCache.set(key, p);
-    p.catch(() => capsCache.delete(key));
+    p = listEncoders(bin).then(capabilitiesFromEncoders);
+    capsCache.set(bin, p);
+    p.catch(() => capsCache.delete(bin));
   }
   return p;
+}
+
+/**
+ * Resolves the binaries and lists the encoders now (app start), so no user-facing call pays ~0.3 s for it.
+ * Never rejects: a missing ffmpeg is reported by the first real call, with its full message.
+ */
+export async function warmUpFfmpeg(): Promise<boolean> {
+  try {
+    const bins = await resolveFfmpeg();
+    await getEncoderCapabilities(bins.ffmpegPath);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** For tests: forget resolved paths and capabilities. */

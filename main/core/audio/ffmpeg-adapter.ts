@@ -129,6 +129,66 @@ export async function runFfmpeg(ffmpegPath: string, args: readonly string[], opt
   return r.stderrTail;
 }
 
+export interface StreamingProcess {
+  /** Writes to the process's stdin; false once stdin is closed or broken (the bytes are then dropped). */
+  write(chunk: Uint8Array): boolean;
+  /** Closes stdin (end of input). */
+  end(): void;
+  kill(): void;
+  /** Settles when the process has exited (never rejects: a failed start resolves with code null). */
+  readonly done: Promise<ProcessResult>;
+}
+
+/**
+ * Starts ffmpeg reading its input from stdin (a recording streamed while it is made). Each stderr line goes to
+ * `onStderrLine`; stdin errors (the process died) only make `write` return false.
+ */
+export function spawnFfmpegWithStdin(ffmpegPath: string, args: readonly string[], onStderrLine: (line: string) => void): StreamingProcess {
+  const tail: string[] = [];
+  let open = true;
+  let child: ReturnType<typeof spawn> | undefined;
+  let settle: (r: ProcessResult) => void = () => undefined;
+  const done = new Promise<ProcessResult>((resolve) => { settle = resolve; });
+  try {
+    child = spawn(ffmpegPath, ['-hide_banner', '-nostats', ...args], { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+  } catch {
+    open = false;
+    settle({ code: null, signal: null, stdout: '', stderrTail: [`could not start ${ffmpegPath}`] });
+  }
+  if (child) {
+    const c = child;
+    const err = lineSplitter((line) => {
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      onStderrLine(line);
+    });
+    c.stderr?.on('data', (b: Buffer) => err.push(b));
+    c.stdin?.on('error', () => { open = false; });
+    c.on('error', () => { open = false; });
+    c.on('close', (code, sig) => {
+      open = false;
+      err.end();
+      settle({ code, signal: sig, stdout: '', stderrTail: tail });
+    });
+  }
+  return {
+    write(chunk) {
+      if (!open || !child?.stdin || child.stdin.destroyed) return false;
+      child.stdin.write(chunk);
+      return true;
+    },
+    end() {
+      open = false;
+      if (child?.stdin && !child.stdin.destroyed) child.stdin.end();
+    },
+    kill() {
+      open = false;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    done,
+  };
+}
+
 /** Runs ffprobe asking for JSON; the caller validates the shape. */
 export function runFfprobe(ffprobePath: string, args: readonly string[], signal?: AbortSignal): Promise<ProcessResult> {
   return runProcess(ffprobePath, ['-hide_banner', ...args], { signal, what: 'ffprobe', timeoutMs: 60_000 });

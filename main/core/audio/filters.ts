@@ -26,8 +26,8 @@ export function inputArgs(inputPath: string, startSec: number, durationSec: numb
  * speech level, noise floor and the limiter's loudness cost are computed from it). ebur128's true-peak mode is left
  * out on purpose: it costs more than everything else in the pass together.
  */
-export function analysisArgs(inputPath: string, startSec = 0, durationSec?: number): string[] {
-  const chain = [
+export function analysisChain(): string {
+  return [
     'volumedetect@clip',
     conditioningChain(),
     'ebur128=peak=sample:framelog=verbose',
@@ -35,7 +35,24 @@ export function analysisArgs(inputPath: string, startSec = 0, durationSec?: numb
     'astats@frames=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level+Peak_level',
     'ametadata@rms=mode=print',
   ].join(',');
-  return ['-loglevel', 'info', ...inputArgs(inputPath, startSec, durationSec), '-af', chain, '-f', 'null', '-'];
+}
+
+export function analysisArgs(inputPath: string, startSec = 0, durationSec?: number): string[] {
+  return ['-loglevel', 'info', ...inputArgs(inputPath, startSec, durationSec), '-af', analysisChain(), '-f', 'null', '-'];
+}
+
+/**
+ * The live decoder of a recording streamed on stdin: one pass writes the decoded audio as 32-bit float WAV at the
+ * source rate (float keeps opus peaks above full scale, so a render from it equals one from the original) and runs
+ * the analysis chain on the same samples.
+ */
+export function liveDecodeArgs(pcmPath: string): string[] {
+  return [
+    '-loglevel', 'info', '-i', 'pipe:0',
+    '-filter_complex', `[0:a:0]asplit=2[pcm][an];[an]${analysisChain()}[out]`,
+    '-map', '[pcm]', '-c:a', 'pcm_f32le', '-f', 'wav', '-y', pcmPath,
+    '-map', '[out]', '-f', 'null', '-',
+  ];
 }
 
 export interface RenderChainParams {

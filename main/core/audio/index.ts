@@ -6,7 +6,7 @@ export {
   type GreetingFormat, type FormatChoice, type FormatPlan, type FormatPreset, type EncoderCapabilities,
 } from './formats.js';
 export {
-  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
+  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, warmUpFfmpeg, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
   type FfmpegPaths, type BinarySource, type ResolveDeps,
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
@@ -14,3 +14,4 @@ export { analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, WARN, t
 export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
 export { analysisArgs, renderArgs, renderFilter, conditioningChain, type RenderChainParams } from './filters.js';
+export { startLiveDecode, type LiveDecoder, type LiveDecodeResult } from './live-decode.js';

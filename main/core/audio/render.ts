@@ -34,6 +34,8 @@ export interface RenderOptions {
   tempDir?: string | undefined;
   /** Skip the analysis pass when the caller already analysed this input (only used without start/end). */
   analysis?: AudioAnalysis | undefined;
+  /** Skip the probe when the caller already probed this input (its durationSec must be the real length). */
+  probe?: AudioProbe | undefined;
   /** Injected for tests and for callers that already resolved them. */
   capabilities?: EncoderCapabilities | undefined;
   binaries?: FfmpegPaths | undefined;
@@ -178,7 +180,7 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
     }));
     refuseTooLong(probe.durationSec);
   } else {
-    probe = await probeAudio(opts.inputPath, { signal, binaries: bins });
+    probe = opts.probe && opts.probe.durationSec > 0 ? opts.probe : await probeAudio(opts.inputPath, { signal, binaries: bins });
     const r = validateRange(probe, opts.startSec, opts.endSec);
     refuseTooLong(r.end - r.start);
     const ranged = r.start > 0 || r.end < probe.durationSec;
