@@ -21,7 +21,8 @@ import { encodeWire, decodeWire } from './bridge/wire.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
-const MAX_CLICKS = 4;
+const MAX_CLICKS = 4; // the issue's goal
+const FLOW_CLICKS = 3; // what the flow takes now: Record, Stop, Upload (the search box has the focus already)
 const POLL = { timeout: 15_000, interval: 50 };
 
 let tmp = '';
@@ -46,6 +47,15 @@ function expectSelection(renderedSec: number, selectedSec: number): void {
   expect(renderedSec).toBeGreaterThan(selectedSec - 0.05);
   expect(renderedSec).toBeLessThan(selectedSec + LEAD_IN_SEC + 0.05);
 }
+
+/** Whether the element is fully inside the 1024x700 window, as the person sees it (no test-driven scrolling). */
+async function inView(locator: ReturnType<Page['getByTestId']>): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize();
+  return box !== null && vp !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= vp.height && box.x + box.width <= vp.width;
+}
+
+const hasFocus = (locator: ReturnType<Page['getByTestId']>) => locator.evaluate((el) => el === el.ownerDocument.activeElement);
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -138,7 +148,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await shot('01-connect');
   });
 
-  it(`demo PBX -> record 2 s -> trim -> hear as caller (8 kHz) -> pick by name -> upload, in <= ${MAX_CLICKS} clicks`, async () => {
+  it(`demo PBX -> record 2 s -> trim -> hear as caller (8 kHz) -> pick by name -> upload, in ${FLOW_CLICKS} clicks (goal <= ${MAX_CLICKS})`, async () => {
     await page.getByTestId('try-demo').click();
     await expect.poll(() => page.getByTestId('connection-status').textContent(), { timeout: 20_000 }).toContain('250 extensions');
     await page.getByTestId('extension-option').first().locator('.num').waitFor();
@@ -146,8 +156,9 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await resetClicks(page);
 
     // Pick the extension by typing part of its NAME; Enter selects the highlighted (only) match.
+    // The search box is focused after connecting: typing starts right away, no click.
     const search = page.getByTestId('extension-search');
-    await search.click();
+    expect(await hasFocus(search)).toBe(true);
     await search.pressSequentially(target.query, { delay: 15 });
     await expect.poll(() => page.getByTestId('extension-count').textContent(), POLL).toContain('1 extension match');
     await expect.poll(() => page.getByTestId('extension-option').first().getAttribute('data-number'), POLL).toBe(target.number);
@@ -202,7 +213,8 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await listed.waitFor({ timeout: 20_000 });
     const clicks = await probe(page);
     console.log(`clicks from connected to live greeting: ${clicks.clicks} (${clicks.clickTargets.join(', ')})`);
-    expect(clicks.clicks).toBeLessThanOrEqual(MAX_CLICKS);
+    expect(clicks.clicks).toBe(FLOW_CLICKS);
+    expect(clicks.clickTargets.map((t) => t.split(':')[1])).toEqual(['record-button', 'record-button', 'upload-button']);
     const up = ok<UploadResult>(await bridge!.waitForCall('upload', { since }));
     expect(up.outcomes).toEqual([expect.objectContaining({ ext: target.number, fileName: 'greeting.wav', action: 'created', existed: false })]);
     await expect.poll(() => page.getByTestId('upload-result').textContent(), POLL).toContain(`Uploaded greeting.wav to ${target.number}.`);
@@ -213,25 +225,29 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(await listed.getAttribute('class')).toMatch(/\bnew\b/);
     const progress = (await page.evaluate(() => (globalThis as unknown as { __progress: { operationId: string; percent: number; stage: string }[] }).__progress));
     expect(progress.filter((p) => p.operationId.startsWith('upload-')).at(-1)).toMatchObject({ percent: 100, stage: 'done' });
+    // The app brings the result and the new greeting into view at 1024x700, and keyboard focus moves to the result.
+    await expect.poll(() => inView(listed), POLL).toBe(true);
+    expect(await inView(page.getByTestId('upload-result'))).toBe(true);
+    expect(await hasFocus(page.getByTestId('upload-result'))).toBe(true);
+    expect(await page.getByTestId('upload-progress').count()).toBe(0); // the bar is gone once the result is shown
     await shot('06-uploaded');
-    await listed.scrollIntoViewIfNeeded();
-    await shot('06b-greeting-list');
 
-    // Playing "as callers hear it" gives the audio element the render as its source.
+    // Playing "as callers hear it" gives the page's <audio> element the render as its source.
+    const audio = page.getByTestId('preview-audio');
+    expect(await audio.getAttribute('src')).toBeNull();
     await page.getByTestId('play-caller').click();
-    const played = await page.evaluate(async () => {
-      const p = (globalThis as unknown as { __vmgsProbe: { played: { src: string; element: unknown }[] } }).__vmgsProbe;
-      const el = p.played.at(-1)?.element as { src: string; duration: number; readyState: number; addEventListener(t: string, f: () => void, o: object): void } | undefined;
-      if (!el) return null;
+    await expect.poll(() => audio.getAttribute('data-playing'), POLL).toBe('caller');
+    const played = await audio.evaluate(async (el: HTMLAudioElement) => {
       if (el.readyState < 1) await new Promise<void>((r) => el.addEventListener('loadedmetadata', () => r(), { once: true }));
-      return { src: el.src, duration: el.duration };
+      return { src: el.src, duration: el.duration, paused: el.paused };
     });
-    expect(played?.src).toMatch(/^blob:/);
+    expect(played.src).toMatch(/^blob:/);
     const realSec = wavFormat(preview.playback)!.dataSec;
-    expect(played?.duration).toBeGreaterThan(realSec - 0.02);
-    expect(played?.duration).toBeLessThan(realSec + 0.02);
+    expect(played.duration).toBeGreaterThan(realSec - 0.02);
+    expect(played.duration).toBeLessThan(realSec + 0.02);
     if (Math.abs(realSec - preview.durationSec) > 0.03) console.log(`note: render reports ${preview.durationSec} s, its data lasts ${realSec.toFixed(3)} s`);
     await page.getByTestId('play-caller').click(); // stop
+    await expect.poll(() => audio.getAttribute('src'), POLL).toBeNull();
   });
 
   it('same name again -> exists dialog -> overwrite: one greeting with the new bytes', async () => {
@@ -272,7 +288,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(sim!.greetings(target.number).map((g) => g.file).sort()).toEqual(['greeting-2.wav', 'greeting.wav']);
     await page.getByTestId('greeting-list').locator('li[data-file="greeting-2.wav"]').waitFor();
     await expect.poll(() => page.getByTestId('greeting-list').locator('li').count(), POLL).toBe(2);
-    await page.getByTestId('greeting-list').scrollIntoViewIfNeeded();
+    await expect.poll(() => inView(page.getByTestId('greeting-list').locator('li[data-file="greeting-2.wav"]')), POLL).toBe(true);
     await shot('08-kept-both');
   });
 
@@ -290,9 +306,51 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await expect.poll(() => page.getByTestId('upload-result').textContent(), POLL).toContain(`Uploaded support_welcome`);
     const stored = sim!.greetings(target.number).find((g) => g.file.startsWith('support_welcome.'));
     expect(stored?.bytes.byteLength).toBe(preview.bytes);
-    await page.getByTestId('greeting-list').locator(`li[data-file="${stored!.file}"]`).waitFor();
-    await page.getByTestId('greeting-list').scrollIntoViewIfNeeded();
+    const row = page.getByTestId('greeting-list').locator(`li[data-file="${stored!.file}"]`);
+    await row.waitFor();
+    await expect.poll(() => inView(row), POLL).toBe(true);
     await shot('09-imported');
+  });
+
+  it('keyboard only: record, stop, rename and upload, with a visible focus at every stop', async () => {
+    const since = bridge!.calls.length;
+    /** Moves focus with Tab until `testid` has it; every element passed on the way must show a focus ring. */
+    async function tabTo(testid: string, onWay?: (id: string) => Promise<void>): Promise<void> {
+      for (let i = 0; i < 40; i++) {
+        const f = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          const st = el ? getComputedStyle(el) : null;
+          return { id: el?.getAttribute('data-testid') ?? el?.tagName ?? '', ring: st !== null && st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 };
+        });
+        if (f.id === testid) return;
+        if (i > 0) expect(f.ring, `focus ring on ${f.id}`).toBe(true);
+        if (onWay) await onWay(f.id);
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached ${testid}`);
+    }
+    await page.getByTestId('extension-search').focus(); // where the app puts the cursor after connecting
+    await tabTo('record-button');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('record-status').filter({ hasText: /Recording \d/ }).waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(1500);
+    await page.keyboard.press('Enter'); // the focus stays on the record button, now "Stop recording"
+    await bridge!.waitForCall('finishTake', { since, timeoutMs: 20_000 });
+    await previewReady(since);
+    let renamed = false;
+    await tabTo('upload-button', async (id) => {
+      if (id !== 'greeting-name' || renamed) return;
+      renamed = true;
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type('keyboard_take');
+    });
+    expect(renamed).toBe(true);
+    await previewReady(since); // still current after the rename
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('upload-result').textContent(), POLL).toContain(`Uploaded keyboard_take.wav to ${target.number}.`);
+    await expect.poll(() => hasFocus(page.getByTestId('upload-result')), POLL).toBe(true);
+    expect(sim!.greetings(target.number).map((g) => g.file)).toContain('keyboard_take.wav');
+    await shot('09b-keyboard-upload');
   });
 
   it('wrong secret shows the typed error (after pinning the self-signed certificate it offers)', async () => {

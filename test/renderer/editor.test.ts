@@ -95,9 +95,15 @@ describe('Editor (trim & preview)', () => {
     expect(audio).toHaveAttribute('data-playing', '');
   });
 
-  it('shows selection and take length in tenths, like the rest of the screen', async () => {
+  it('shows selection and take length in tenths, and says why the caller render is a little longer', async () => {
+    const plain = fake.handlerOf('renderPreview');
     render(Editor, { props: { source, previewDebounceMs: 10 } });
     expect(await screen.findByText('Selection 0:07.3 of 0:10.0')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('preview-status')).toHaveTextContent('Caller preview ready: 0:07.3, 114.1 kB wav'));
+    cleanup();
+    fake.handle('renderPreview', async (r) => ({ ...(await plain(r)), durationSec: 7.45 }));
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    await waitFor(() => expect(screen.getByTestId('preview-status')).toHaveTextContent('Caller preview ready: 0:07.5 (incl. 0.2 s lead-in), 114.1 kB wav'));
   });
 
   it('validates the greeting name live', async () => {

@@ -44,6 +44,13 @@ export class FakeApi {
     return this;
   }
 
+  /** The current handler (to wrap it in a test). */
+  handlerOf<K extends ChannelName>(name: K): Handler<K> {
+    const h = this.handlers[name] as Handler<K> | undefined;
+    if (!h) throw new Error(`fake has no ${name}`);
+    return h;
+  }
+
   fail<K extends ChannelName>(name: K, error: IpcError): this {
     return this.handle(name, () => {
       throw new FakeApiError(error);

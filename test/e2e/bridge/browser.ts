@@ -78,7 +78,7 @@ export async function newAppContext(browser: Browser, viewport = { width: 1024, 
 export async function probe(page: Page): Promise<ProbeState> {
   return page.evaluate(() => {
     const p = (globalThis as unknown as { __vmgsProbe: ProbeState }).__vmgsProbe;
-    return { clicks: p.clicks, clickTargets: [...p.clickTargets], played: p.played.map((x) => ({ src: x.src, element: null })) };
+    return { clicks: p.clicks, clickTargets: [...p.clickTargets] };
   });
 }
 

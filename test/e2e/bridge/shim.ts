@@ -109,14 +109,12 @@ export interface ProbeState {
   /** Trusted click events (real pointer clicks, or Enter/Space on a button) since the last reset. */
   clicks: number;
   clickTargets: string[];
-  /** Media elements the page asked to play, with their source. */
-  played: { src: string; element: unknown }[];
 }
 
-/** Test probes: counts trusted clicks and records which media the page plays. Runs in the page. */
+/** Test probe: counts trusted clicks. Runs in the page. (What plays is visible in the page's own <audio> elements.) */
 export function installTestProbes(): void {
   type El = { tagName?: string; textContent?: string | null; getAttribute?: (n: string) => string | null };
-  const state: ProbeState = { clicks: 0, clickTargets: [], played: [] };
+  const state: ProbeState = { clicks: 0, clickTargets: [] };
   Object.defineProperty(globalThis, '__vmgsProbe', { value: state, enumerable: false });
   const doc = (globalThis as unknown as { document: { addEventListener(t: string, f: (e: { isTrusted: boolean; target: unknown }) => void, c: boolean): void } }).document;
   doc.addEventListener('click', (e) => {
@@ -126,10 +124,4 @@ export function installTestProbes(): void {
     const label = t?.getAttribute?.('data-testid') ?? (t?.textContent ?? '').trim().slice(0, 40);
     state.clickTargets.push(`${t?.tagName ?? '?'}:${label}`);
   }, true);
-  const proto = (globalThis as unknown as { HTMLMediaElement: { prototype: { play: (this: { src: string }) => Promise<void> } } }).HTMLMediaElement.prototype;
-  const play = proto.play;
-  proto.play = function (this: { src: string }) {
-    state.played.push({ src: this.src, element: this });
-    return play.call(this);
-  };
 }
