@@ -1,10 +1,14 @@
 // Wires the IPC handlers' ports to the real core (audio engine, PBX client, simulator). Used by the Electron shell
 // and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
-import { analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, type AudioAnalysis, type AudioProbe } from '../core/audio/index.js';
+import {
+  analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, resolveFfmpeg, startLiveDecode,
+  warmUpFfmpeg, type AudioAnalysis, type AudioProbe,
+} from '../core/audio/index.js';
 import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
 import { startSimulator, type SimulatorOptions } from '../sim/index.js';
 import type { TlsOption } from './channels.js';
-import type { AppServices, DialogsPort, ProfileStorePort } from './services.js';
+import type { AppServices, AudioPort, DialogsPort, ProfileStorePort } from './services.js';
+import type { LiveAudioPort } from './workspace.js';
 
 export interface CoreServicesOptions {
   /** Persistent folder for sources and recorded takes. */
@@ -27,10 +31,14 @@ export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
 const ANALYSIS_CACHE_SIZE = 16;
 
 export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxClient> {
+  // Resolve ffmpeg and list its encoders now, so the first recording or preview does not pay for it.
+  void warmUpFfmpeg();
   // Probes and analyses by file path (workspace files never change once written): a recorded webm has no duration
-  // header, so each probe decodes it; the analysis is reused by the first caller preview.
+  // header, so each probe decodes it; the analysis is reused by the first caller preview. A take decoded while it
+  // was recorded brings its probe and analysis along, and its previews render from the decoded PCM copy.
   const analyses = new Map<string, AudioAnalysis>();
   const probes = new Map<string, AudioProbe>();
+  const decoded = new Map<string, { pcmPath: string; pcmProbe: AudioProbe }>();
   const remember = <V>(cache: Map<string, V>, p: string, v: V): void => {
     cache.delete(p);
     cache.set(p, v);
@@ -39,6 +47,69 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
       if (oldest === undefined) break;
       cache.delete(oldest);
     }
+  };
+  const audio: AudioPort & LiveAudioPort = {
+    async probe(p, o) {
+      const probe = await probeAudio(p, o);
+      remember(probes, p, probe);
+      return probe;
+    },
+    async analyse(p, o) {
+      const known = analyses.get(p);
+      if (known) {
+        o.onProgress?.({ percent: 100, stage: 'analyse' });
+        return known;
+      }
+      const probe = probes.get(p);
+      const a = await analyseAudio(p, probe ? { ...o, probe } : o);
+      remember(analyses, p, a);
+      return a;
+    },
+    suggestTrim(p) {
+      const a = analyses.get(p);
+      if (!a) return undefined;
+      const w = keepWindow({ rangeStart: 0, rangeEnd: a.durationSec, analysis: a, trimSilence: true });
+      return { startSec: w.keepStart, endSec: w.keepEnd };
+    },
+    render(o, ctl) {
+      const whole = o.startSec === undefined && o.endSec === undefined;
+      const cached = whole ? analyses.get(o.inputPath) : undefined;
+      const pcm = decoded.get(o.inputPath);
+      const probe = pcm ? pcm.pcmProbe : probes.get(o.inputPath);
+      return renderGreeting({
+        ...o,
+        ...(pcm ? { inputPath: pcm.pcmPath } : {}),
+        ...(probe ? { probe } : {}),
+        ...(cached ? { analysis: cached } : {}),
+      }, ctl);
+    },
+    async planFormat(durationSec, choice) {
+      return planFormat(durationSec, choice, await getEncoderCapabilities());
+    },
+    async capabilities() {
+      return { formats: [...(await getEncoderCapabilities()).formats] };
+    },
+    greetingFileName,
+    async startLiveDecode(pcmPath) {
+      const dec = startLiveDecode(await resolveFfmpeg(), pcmPath);
+      return {
+        write: (chunk) => dec.write(chunk),
+        abort: () => dec.abort(),
+        async finish() {
+          const r = await dec.finish();
+          if (!r) return undefined;
+          return {
+            probe: r.probe,
+            pcmPath: r.pcmPath,
+            commit(sourcePath, pcmPath, sizeBytes) {
+              remember(probes, sourcePath, { ...r.probe, sizeBytes });
+              remember(analyses, sourcePath, r.analysis);
+              remember(decoded, sourcePath, { pcmPath, pcmProbe: { ...r.pcmProbe, sizeBytes: 0 } });
+            },
+          };
+        },
+      };
+    },
   };
   return {
     profiles: opts.profiles,
@@ -54,36 +125,7 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
       });
     },
     uploadWithPolicy: (client, o) => uploadWithPolicy(client, o),
-    audio: {
-      async probe(p, o) {
-        const probe = await probeAudio(p, o);
-        remember(probes, p, probe);
-        return probe;
-      },
-      async analyse(p, o) {
-        const probe = probes.get(p);
-        const a = await analyseAudio(p, probe ? { ...o, probe } : o);
-        remember(analyses, p, a);
-        return a;
-      },
-      suggestTrim(p) {
-        const a = analyses.get(p);
-        if (!a) return undefined;
-        const w = keepWindow({ rangeStart: 0, rangeEnd: a.durationSec, analysis: a, trimSilence: true });
-        return { startSec: w.keepStart, endSec: w.keepEnd };
-      },
-      render(o, ctl) {
-        const cached = o.startSec === undefined && o.endSec === undefined ? analyses.get(o.inputPath) : undefined;
-        return renderGreeting(cached ? { ...o, analysis: cached } : o, ctl);
-      },
-      async planFormat(durationSec, choice) {
-        return planFormat(durationSec, choice, await getEncoderCapabilities());
-      },
-      async capabilities() {
-        return { formats: [...(await getEncoderCapabilities()).formats] };
-      },
-      greetingFileName,
-    },
+    audio,
     async startDemoPbx() {
       const sim = await startSimulator({ https: true, extensions: 250, ...opts.demo });
       return {

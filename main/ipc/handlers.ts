@@ -443,6 +443,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     handlers,
     async dispose() {
       await pruning;
+      await takes.stopLiveDecoders();
       for (const c of operations.values()) c.abort();
       for (const d of decisions.values()) d('cancel');
       if (connection) await connection.client.signOut().catch(() => undefined);

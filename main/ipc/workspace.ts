@@ -1,7 +1,7 @@
 // On-disk workspace of the desktop app: imported/recorded sources and recorded takes. Recorded chunks are appended
 // to disk as they arrive, so a crash or a closed window never loses a take; unfinished takes are found on next start.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SourceInfo, UnfinishedTake } from './channels.js';
@@ -23,6 +23,30 @@ export function safeLocalName(name: string): string {
   return (base || 'audio').slice(-100);
 }
 
+/** A recording decoded while it was made (see LiveAudioPort): its probe facts, and the decoded PCM file. */
+export interface LiveDecoded {
+  probe: { durationSec: number; codec: string; sampleRate: number; channels: number; container: string; hasVideo: boolean };
+  pcmPath: string;
+  /** Hands the source's final paths back to the audio port, which then reuses the analysis and renders from PCM. */
+  commit(sourcePath: string, pcmPath: string, sizeBytes: number): void;
+}
+export interface LiveTake {
+  write(chunk: Uint8Array): void;
+  /** Undefined when the live decoder failed: the take then goes the ordinary way (probe of the original file). */
+  finish(): Promise<LiveDecoded | undefined>;
+  abort(): Promise<void>;
+}
+/**
+ * Optional extension of the audio port the real core provides (core-services.ts): decode a take while it is being
+ * recorded. Ports without it (the unit tests' fakes) get the ordinary path.
+ */
+export interface LiveAudioPort {
+  startLiveDecode(pcmPath: string): Promise<LiveTake | undefined>;
+}
+function hasLiveDecode(a: AudioPort): a is AudioPort & LiveAudioPort {
+  return typeof (a as Partial<LiveAudioPort>).startLiveDecode === 'function';
+}
+
 const SourceMeta = z.object({
   sourceId: z.string(),
   name: z.string(),
@@ -37,12 +61,15 @@ const SourceMeta = z.object({
 
 export class SourceStore {
   private readonly dir: string;
-  constructor(dataDir: string, private readonly audio: AudioPort) {
+  constructor(dataDir: string, readonly audio: AudioPort) {
     this.dir = path.join(dataDir, 'sources');
   }
 
-  /** Copies (or moves when `move`) a file into the workspace, probes it, and returns its description. */
-  async adopt(fromPath: string, name: string, origin: SourceInfo['origin'], opts: { signal?: AbortSignal } = {}): Promise<SourceInfo> {
+  /**
+   * Copies a file into the workspace, probes it, and returns its description. A take decoded live brings its probe
+   * facts and decoded PCM along (moved next to the source), so nothing is decoded again.
+   */
+  async adopt(fromPath: string, name: string, origin: SourceInfo['origin'], opts: { signal?: AbortSignal; live?: LiveDecoded | undefined } = {}): Promise<SourceInfo> {
     const sourceId = newId();
     const dir = path.join(this.dir, sourceId);
     await mkdir(dir, { recursive: true });
@@ -50,7 +77,17 @@ export class SourceStore {
     const dest = path.join(dir, file);
     try {
       await copyFile(fromPath, dest);
-      const probe = await this.audio.probe(dest, opts.signal ? { signal: opts.signal } : {});
+      const live = opts.live;
+      let probe;
+      if (live) {
+        const sizeBytes = (await stat(dest)).size;
+        const pcm = path.join(dir, 'decoded.wav');
+        await rename(live.pcmPath, pcm);
+        probe = { ...live.probe, sizeBytes };
+        live.commit(dest, pcm, sizeBytes);
+      } else {
+        probe = await this.audio.probe(dest, opts.signal ? { signal: opts.signal } : {});
+      }
       const info: SourceInfo = {
         sourceId,
         name: path.basename(name),
@@ -142,6 +179,8 @@ interface ActiveTake {
   bytes: number;
   chain: Promise<void>;
   failed?: unknown;
+  /** The live decoder fed with the same chunks (undefined when unavailable or failed to start). */
+  live?: LiveTake | undefined;
 }
 
 function extForMime(mime: string): string {
@@ -180,7 +219,9 @@ export class TakeStore {
     await mkdir(this.takeDir(takeId), { recursive: true });
     await writeFile(path.join(this.takeDir(takeId), 'meta.json'), JSON.stringify(meta));
     await writeFile(this.audioPath(meta), new Uint8Array(0));
-    this.active.set(takeId, { nextSeq: 0, bytes: 0, chain: Promise.resolve() });
+    const audio = this.sources.audio;
+    const live = hasLiveDecode(audio) ? await audio.startLiveDecode(path.join(this.takeDir(takeId), 'decoded.wav')).catch(() => undefined) : undefined;
+    this.active.set(takeId, { nextSeq: 0, bytes: 0, chain: Promise.resolve(), live });
     return takeId;
   }
 
@@ -198,6 +239,7 @@ export class TakeStore {
     if (!meta) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
     const file = this.audioPath(meta);
     const copy = Buffer.from(bytes);
+    take.live?.write(copy); // in order: chunks arrive in sequence (checked above)
     take.chain = take.chain.then(() => appendFile(file, copy));
     await take.chain;
     return take.bytes;
@@ -206,12 +248,14 @@ export class TakeStore {
   async finish(takeId: string): Promise<SourceInfo> {
     const take = this.active.get(takeId);
     if (!take) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
-    await take.chain.catch(() => undefined);
+    await take.chain.catch((e: unknown) => { take.failed = e; });
+    const live = await take.live?.finish().catch(() => undefined);
     this.active.delete(takeId);
-    return this.convert(takeId);
+    // A chunk that did not reach the disk makes the decoded copy differ from the original: use the original.
+    return this.convert(takeId, take.failed === undefined ? live : undefined);
   }
 
-  private async convert(takeId: string): Promise<SourceInfo> {
+  private async convert(takeId: string, live?: LiveDecoded): Promise<SourceInfo> {
     const meta = await this.readMeta(takeId);
     if (!meta) throw new AppStateError('TAKE_NOT_FOUND', 'That recording could not be found.');
     const file = this.audioPath(meta);
@@ -221,7 +265,7 @@ export class TakeStore {
       throw new AppStateError('TAKE_EMPTY', 'Nothing was recorded. Check the microphone and try again.', 'audio');
     }
     const stamp = meta.startedAt.replace(/[:.]/g, '-').slice(0, 19);
-    const info = await this.sources.adopt(file, `recording-${stamp}${extForMime(meta.mimeType)}`, 'recording');
+    const info = await this.sources.adopt(file, `recording-${stamp}${extForMime(meta.mimeType)}`, 'recording', { live });
     await rm(this.takeDir(takeId), { recursive: true, force: true });
     return info;
   }
@@ -230,9 +274,19 @@ export class TakeStore {
     const take = this.active.get(takeId);
     if (!take) return false;
     await take.chain.catch(() => undefined);
+    await take.live?.abort().catch(() => undefined);
     this.active.delete(takeId);
     await rm(this.takeDir(takeId), { recursive: true, force: true });
     return true;
+  }
+
+  /** Stops the live decoders of takes still running (app shutdown); their files stay for a later restore. */
+  async stopLiveDecoders(): Promise<void> {
+    await Promise.all([...this.active.values()].map(async (t) => {
+      const live = t.live;
+      t.live = undefined;
+      await live?.abort().catch(() => undefined);
+    }));
   }
 
   /** Takes left 'recording' on disk by an earlier run (crash or closed window), newest first. */

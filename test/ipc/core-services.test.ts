@@ -1,10 +1,11 @@
 // The real wiring the app and the e2e bridge use: handlers over the real audio engine, PBX client and simulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { analyseAudio } from '../../main/core/audio/index.js';
 import { createCoreServices } from '../../main/ipc/core-services.js';
 import { createHandlers, type AppHandlers, type HandlerContext } from '../../main/ipc/handlers.js';
 import { createDispatcher, trustOrigin } from '../../main/ipc/register.js';
@@ -76,5 +77,44 @@ describe('core services wiring', () => {
     const played = await h.playGreeting({ ext, file: 'welcome.wav' }, ctx);
     expect(played.bytes.byteLength).toBe(preview.bytes);
     expect(Buffer.from(played.bytes)).toEqual(await readFile(path.join(os.tmpdir(), preview.renderId, 'greeting.wav')));
+  });
+});
+
+describe('recording decoded while it is made', () => {
+  it('finishTake brings probe and analysis along; analyse is instant; the preview renders from the decoded PCM', async () => {
+    const src = path.join(dir, 'rec-src.wav');
+    const webm = path.join(dir, 'rec.webm');
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono:d=1', '-f', 'lavfi', '-i', 'sine=f=300:r=48000:d=3',
+      '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono:d=1.5', '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', src]);
+    // Streamed webm, like MediaRecorder's (no duration in the header).
+    await run('sh', ['-c', `ffmpeg -hide_banner -loglevel error -i "${src}" -c:a libopus -b:a 32k -f webm pipe:1 > "${webm}"`]);
+    const h = app.handlers;
+    const bytes = await readFile(webm);
+    const { takeId } = await h.startTake({ mimeType: 'audio/webm;codecs=opus' }, ctx);
+    let seq = 0;
+    for (let i = 0; i < bytes.length; i += 4000) {
+      await h.appendChunk({ takeId, seq: seq++, bytes: new Uint8Array(bytes.subarray(i, i + 4000)) }, ctx);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const source = await h.finishTake({ takeId }, ctx);
+    expect(source).toMatchObject({ origin: 'recording', codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: bytes.length });
+    expect(source.durationSec).toBeCloseTo(5.5, 1);
+    const files = await readdir(path.join(dir, 'data', 'sources', source.sourceId));
+    expect(files).toContain('decoded.wav');
+    const t0 = Date.now();
+    const analysis = await h.analyse({ sourceId: source.sourceId, operationId: 'r1' }, ctx);
+    expect(Date.now() - t0).toBeLessThan(100); // no ffmpeg run: the live decoder analysed it
+    const ref = await analyseAudio(webm);
+    expect(analysis.integratedLufs).toBeCloseTo(ref.integratedLufs, 1);
+    expect(analysis.speechStartSec).toBeCloseTo(ref.speechStartSec, 2);
+    expect(analysis.speechEndSec).toBeCloseTo(ref.speechEndSec, 2);
+    const preview = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r2', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
+    expect(preview.format).toBe('wav');
+    expect(preview.durationSec).toBeGreaterThan(3);
+    expect(preview.durationSec).toBeLessThan(4);
+    // An explicit section renders too (the range is analysed on the PCM copy).
+    const part = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r3', startSec: 1.5, endSec: 3.5, format: 'wav', normalize: true }, ctx);
+    expect(part.durationSec).toBeGreaterThan(1.9);
+    expect(part.durationSec).toBeLessThan(2.3);
   });
 });
