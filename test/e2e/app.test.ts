@@ -237,9 +237,11 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(await audio.getAttribute('src')).toBeNull();
     await page.getByTestId('play-caller').click();
     await expect.poll(() => audio.getAttribute('data-playing'), POLL).toBe('caller');
-    const played = await audio.evaluate(async (el: HTMLAudioElement) => {
+    type Media = { src: string; duration: number; readyState: number; addEventListener(t: string, f: () => void, o: object): void };
+    const played = await audio.evaluate(async (node) => {
+      const el = node as unknown as Media;
       if (el.readyState < 1) await new Promise<void>((r) => el.addEventListener('loadedmetadata', () => r(), { once: true }));
-      return { src: el.src, duration: el.duration, paused: el.paused };
+      return { src: el.src, duration: el.duration };
     });
     expect(played.src).toMatch(/^blob:/);
     const realSec = wavFormat(preview.playback)!.dataSec;
@@ -318,8 +320,11 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     async function tabTo(testid: string, onWay?: (id: string) => Promise<void>): Promise<void> {
       for (let i = 0; i < 40; i++) {
         const f = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
-          const st = el ? getComputedStyle(el) : null;
+          type El = { getAttribute(n: string): string | null; tagName: string };
+          type Style = { outlineStyle: string; outlineWidth: string };
+          const g = globalThis as unknown as { document: { activeElement: El | null }; getComputedStyle(e: El): Style };
+          const el = g.document.activeElement;
+          const st = el ? g.getComputedStyle(el) : null;
           return { id: el?.getAttribute('data-testid') ?? el?.tagName ?? '', ring: st !== null && st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 };
         });
         if (f.id === testid) return;
