@@ -18,6 +18,19 @@ afterEach(() => {
 const options = () => screen.queryAllByRole('option');
 
 describe('ExtensionPicker', () => {
+  it('says so when nothing matches, and the hint goes away with a match', async () => {
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    await waitFor(() => expect(options().length).toBeGreaterThan(0));
+    expect(screen.queryByTestId('extension-empty')).toBeNull();
+    await user.type(screen.getByRole('combobox', { name: 'Search extensions' }), 'nobody');
+    expect(await screen.findByTestId('extension-empty')).toHaveTextContent('No extension matches “nobody”.');
+    await user.clear(screen.getByRole('combobox', { name: 'Search extensions' }));
+    await user.type(screen.getByRole('combobox', { name: 'Search extensions' }), '1003');
+    await waitFor(() => expect(options().map((o) => o.getAttribute('data-number'))).toEqual(['1003']));
+    expect(screen.queryByTestId('extension-empty')).toBeNull();
+  });
+
   it('starts with the cursor in the search box (typing picks right away), unless told not to', async () => {
     const user = userEvent.setup();
     render(ExtensionPicker, { props: { debounceMs: 20 } });
