@@ -93,6 +93,13 @@ describe('Connect and error rendering', () => {
     await user.click(screen.getByRole('button', { name: 'Pin this certificate' }));
     expect(await screen.findByText('PBX reachable · token OK · 7 extensions')).toBeInTheDocument();
     expect(fake.callsOf('saveProfile').at(-1)).toMatchObject({ tls: { mode: 'pin', pinSha256: FP } });
+    // The whole fingerprint stays visible for comparison; a pasted line break does not end up in the pin.
+    const field = screen.getByTestId('pin-input');
+    expect(field).toHaveValue(FP);
+    await user.clear(field);
+    await user.type(field, `${FP.slice(0, 40)}{Enter}${FP.slice(40)}`);
+    await user.click(screen.getByRole('button', { name: 'Save profile' }));
+    await waitFor(() => expect(fake.callsOf('saveProfile').at(-1)).toMatchObject({ tls: { mode: 'pin', pinSha256: FP } }));
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
