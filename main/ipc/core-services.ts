@@ -2,8 +2,10 @@
 // and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
 import {
   analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, resolveFfmpeg, startLiveDecode,
-  warmUpFfmpeg, type AudioAnalysis, type AudioProbe,
+  warmUpFfmpeg, PRESETS, type AudioAnalysis, type AudioProbe, type GreetingFormat, type RenderResult,
 } from '../core/audio/index.js';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
 import { startSimulator, type SimulatorOptions } from '../sim/index.js';
 import type { TlsOption } from './channels.js';
@@ -29,6 +31,23 @@ export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
 }
 
 const ANALYSIS_CACHE_SIZE = 16;
+const SPECULATIVE_KEPT = 4;
+
+/** Moves a file (copy + delete across file systems); false when it is gone. */
+async function moveFile(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch {
+    try {
+      await copyFile(from, to);
+      await rm(from, { force: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
 
 export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxClient> {
   // Resolve ffmpeg and list its encoders now, so the first recording or preview does not pay for it.
@@ -39,6 +58,24 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
   const analyses = new Map<string, AudioAnalysis>();
   const probes = new Map<string, AudioProbe>();
   const decoded = new Map<string, { pcmPath: string; pcmProbe: AudioProbe }>();
+  // The preview a fresh take is almost always heard with first ("Hear as caller": whole take, silence trimmed,
+  // normalised, automatic format) is rendered as soon as the take is decoded, while the window asks for the
+  // analysis; the matching request then only moves the file. Keyed by source path; used once.
+  const speculative = new Map<string, { format: GreetingFormat; result: Promise<RenderResult | undefined> }>();
+  const startSpeculativeRender = async (sourcePath: string, pcmPath: string, pcmProbe: AudioProbe, analysis: AudioAnalysis): Promise<void> => {
+    if (!analysis.speechFound) return;
+    const w = keepWindow({ rangeStart: 0, rangeEnd: analysis.durationSec, analysis, trimSilence: true });
+    const format = planFormat(w.keepEnd - w.keepStart, 'auto', await getEncoderCapabilities()).format;
+    const outputPath = path.join(path.dirname(sourcePath), `preview-auto${PRESETS[format].extension}`);
+    const result = renderGreeting({ inputPath: pcmPath, outputPath, format, trimSilence: true, normalize: true, analysis, probe: pcmProbe })
+      .catch(() => undefined);
+    speculative.set(sourcePath, { format, result });
+    for (const [key, old] of speculative) {
+      if (speculative.size <= SPECULATIVE_KEPT) break;
+      speculative.delete(key);
+      void old.result.then((r) => r && rm(r.outputPath, { force: true })).catch(() => undefined);
+    }
+  };
   const remember = <V>(cache: Map<string, V>, p: string, v: V): void => {
     cache.delete(p);
     cache.set(p, v);
@@ -71,8 +108,17 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
       const w = keepWindow({ rangeStart: 0, rangeEnd: a.durationSec, analysis: a, trimSilence: true });
       return { startSec: w.keepStart, endSec: w.keepEnd };
     },
-    render(o, ctl) {
+    async render(o, ctl) {
       const whole = o.startSec === undefined && o.endSec === undefined;
+      const spec = speculative.get(o.inputPath);
+      if (spec && whole && o.trimSilence === true && o.normalize === true && o.format === spec.format) {
+        speculative.delete(o.inputPath);
+        const r = await spec.result;
+        if (r && !ctl.signal?.aborted && (await moveFile(r.outputPath, o.outputPath))) {
+          ctl.onProgress?.({ percent: 100, stage: 'done' });
+          return { ...r, outputPath: o.outputPath };
+        }
+      }
       const cached = whole ? analyses.get(o.inputPath) : undefined;
       const pcm = decoded.get(o.inputPath);
       const probe = pcm ? pcm.pcmProbe : probes.get(o.inputPath);
@@ -104,7 +150,9 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
             commit(sourcePath, pcmPath, sizeBytes) {
               remember(probes, sourcePath, { ...r.probe, sizeBytes });
               remember(analyses, sourcePath, r.analysis);
-              remember(decoded, sourcePath, { pcmPath, pcmProbe: { ...r.pcmProbe, sizeBytes: 0 } });
+              const pcmProbe = { ...r.pcmProbe, sizeBytes: 0 };
+              remember(decoded, sourcePath, { pcmPath, pcmProbe });
+              void startSpeculativeRender(sourcePath, pcmPath, pcmProbe, r.analysis).catch(() => undefined);
             },
           };
         },

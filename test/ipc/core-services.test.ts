@@ -110,9 +110,13 @@ describe('recording decoded while it is made', () => {
     expect(analysis.speechEndSec).toBeCloseTo(ref.speechEndSec, 2);
     const preview = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r2', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
     expect(preview.format).toBe('wav');
+    // Rendered ahead, as soon as the take was decoded: the request took that file over.
+    expect(await readdir(path.join(dir, 'data', 'sources', source.sourceId))).not.toContain('preview-auto.wav');
     expect(preview.durationSec).toBeGreaterThan(3);
     expect(preview.durationSec).toBeLessThan(4);
     // An explicit section renders too (the range is analysed on the PCM copy).
+    const again = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r4', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
+    expect(Buffer.from(again.playback)).toEqual(Buffer.from(preview.playback)); // the ahead-of-time render is the same render
     const part = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r3', startSec: 1.5, endSec: 3.5, format: 'wav', normalize: true }, ctx);
     expect(part.durationSec).toBeGreaterThan(1.9);
     expect(part.durationSec).toBeLessThan(2.3);
