@@ -1,7 +1,7 @@
 // Wires the IPC handlers' ports to the real core (audio engine, PBX client, simulator). Used by the Electron shell
 // and by the e2e test bridge, so both run the same code; only profiles, dialogs and link opening differ.
 import {
-  analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAudio, renderGreeting, resolveFfmpeg, startLiveDecode,
+  analyseAudio, getEncoderCapabilities, greetingFileName, keepWindow, planFormat, probeAndAnalyse, probeAudio, renderGreeting, resolveFfmpeg, startLiveDecode,
   warmUpFfmpeg, PRESETS, type AudioAnalysis, type AudioProbe, type GreetingFormat, type RenderResult,
 } from '../core/audio/index.js';
 import { copyFile, rename, rm } from 'node:fs/promises';
@@ -32,6 +32,8 @@ export function tlsOptionsFor(tls: TlsOption): PbxTlsOptions | undefined {
 
 const ANALYSIS_CACHE_SIZE = 16;
 const SPECULATIVE_KEPT = 4;
+/** Files up to this long are analysed together with the probe (one decode of a 10-minute take is ~1 s). */
+const EAGER_ANALYSIS_MAX_SEC = 600;
 
 /** Moves a file (copy + delete across file systems); false when it is gone. */
 async function moveFile(from: string, to: string): Promise<boolean> {
@@ -87,6 +89,18 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
   };
   const audio: AudioPort & LiveAudioPort = {
     async probe(p, o) {
+      // One ffmpeg pass gives the probe facts and the analysis the window asks for next (a recorded webm has no
+      // duration header, so probing it alone would decode it anyway). Long files are only probed here; any failure
+      // goes the ordinary way, so imports fail and succeed exactly as before.
+      const long = new Error('long');
+      try {
+        const r = await probeAndAnalyse(p, { signal: o.signal, checkProbe: (x) => { if (x.durationSec > EAGER_ANALYSIS_MAX_SEC) throw long; } });
+        remember(probes, p, r.probe);
+        remember(analyses, p, r.analysis);
+        return r.probe;
+      } catch (e) {
+        if (o.signal?.aborted) throw e;
+      }
       const probe = await probeAudio(p, o);
       remember(probes, p, probe);
       return probe;
