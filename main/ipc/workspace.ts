@@ -239,8 +239,11 @@ export class TakeStore {
     if (!meta) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
     const file = this.audioPath(meta);
     const copy = Buffer.from(bytes);
-    take.live?.write(copy); // in order: chunks arrive in sequence (checked above)
-    take.chain = take.chain.then(() => appendFile(file, copy));
+    // The live decoder gets each chunk when it is written, so it sees exactly the bytes on disk, in the same order.
+    take.chain = take.chain.then(() => {
+      take.live?.write(copy);
+      return appendFile(file, copy);
+    });
     await take.chain;
     return take.bytes;
   }
