@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import yaml from 'js-yaml';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -10,16 +11,12 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 interface BuilderConfigModule {
   validateConfiguration(config: unknown, debugLogger: unknown): Promise<void>;
 }
-interface YamlModule {
-  load(text: string): unknown;
-}
 interface DebugLoggerCtor {
   new (enabled: boolean): unknown;
 }
 
 const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as BuilderConfigModule;
 const { DebugLogger } = require('builder-util') as { DebugLogger: DebugLoggerCtor };
-const yaml = require('js-yaml') as YamlModule;
 
 function loadConfig(): Record<string, unknown> {
   const parsed = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'));
