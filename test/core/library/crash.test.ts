@@ -1,28 +1,24 @@
 // Crash/restart: a worker CHILD PROCESS is SIGKILLed in the middle of uploads to the real simulator, then restarted.
 // Every item must end in its one final state, uploaded exactly once, none lost, none duplicated under another name.
-// The child runs the library compiled to JS in a private temp folder (helpers/compile.ts; Node 20 cannot run .ts).
+// The child runs the compiled library from build/ (test/helpers/build.ts; Node 20 cannot run .ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore, UploadQueue } from '../../../main/core/library/index.js';
 import { startSimulator, type Fault, type Simulator } from '../../../main/sim/index.js';
 import { makeWav } from './helpers/audio.js';
-import { compileForChild } from './helpers/compile.js';
+import { BUILD_ROOT, ensureBuilt } from '../../helpers/build.js';
 import { makeTmp } from './helpers/tmp.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'queue-worker.mjs');
 const N = 40;
-let compiled: { modRoot: string; cleanup: () => Promise<void> };
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  compiled = await compileForChild(['main/core/library/index.ts', 'main/core/pbx/index.ts']);
+  await ensureBuilt();
 }, 180_000);
-afterAll(async () => {
-  await compiled?.cleanup();
-});
 afterEach(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   children.clear();
@@ -83,7 +79,7 @@ async function scenario(extraFaults: Fault[]): Promise<{ inFlightAtKill: number;
     // Slow uploads down so the kill lands while several are in flight.
     sim.injectFault({ kind: 'latency', ms: 40, rate: 1, path: 'extension_vm_greeting/upload' });
     for (const f of extraFaults) sim.injectFault(f);
-    const cfg = { modRoot: compiled.modRoot, dataDir, baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, concurrency: 4 };
+    const cfg = { modRoot: BUILD_ROOT, dataDir, baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, concurrency: 4 };
 
     const first = startWorker(cfg);
     const done = (c: Child): number => c.lines.filter((l) => l.startsWith('done ')).length;
