@@ -1,0 +1,100 @@
+// The vocabulary every layer shares: the core (audio, pbx, library), the IPC contract, the CLI and the renderer.
+// Runtime-neutral on purpose: it imports nothing (no Node, no zod), so the renderer can bundle it and every layer
+// states a format, a policy, an extension, a greeting or an outcome exactly once — here.
+
+// ---------- formats ----------
+
+/** What the PBX accepts: PCM, µ-law and A-law WAV (8 kHz mono), MP3 and GSM 06.10. */
+export const GREETING_FORMATS = ['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm'] as const;
+export type GreetingFormat = (typeof GREETING_FORMATS)[number];
+/** A format, or 'auto': the best that fits the PBX's size limit (wav, then µ-law, MP3, GSM). */
+export const FORMAT_CHOICES = [...GREETING_FORMATS, 'auto'] as const;
+export type FormatChoice = (typeof FORMAT_CHOICES)[number];
+
+export function isGreetingFormat(value: unknown): value is GreetingFormat {
+  return typeof value === 'string' && (GREETING_FORMATS as readonly string[]).includes(value);
+}
+
+/** The file suffix a greeting of this format carries on the PBX. */
+export function suffixFor(format: GreetingFormat): '.wav' | '.mp3' | '.gsm' {
+  return format === 'mp3' ? '.mp3' : format === 'gsm' ? '.gsm' : '.wav';
+}
+
+// ---------- greeting names ----------
+
+/** Longest greeting base name (without suffix) anything in the app or CLI creates. */
+export const MAX_GREETING_NAME = 64;
+const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The one rule for a greeting name typed or supplied by a person (app field, `--name`, a CSV cell, a template):
+ * letters, digits, `-` and `_`. Returns what is wrong in words, or null when the name is fine.
+ */
+export function greetingNameProblem(name: string): string | null {
+  if (name.length === 0) return 'Enter a name for the greeting.';
+  if (name.length > MAX_GREETING_NAME) return `Use at most ${MAX_GREETING_NAME} characters.`;
+  if (!NAME_PATTERN.test(name)) return 'Use only letters, digits, "-" and "_" (no spaces or accents): the PBX rejects other characters.';
+  return null;
+}
+
+/**
+ * The one rule for "keep both": the n-th alternative of `fileName` (n ≥ 2), `away.wav` → `away-2.wav`, with the stem
+ * shortened so the base name stays within MAX_GREETING_NAME.
+ */
+export function keepBothName(fileName: string, n: number): string {
+  const dot = fileName.lastIndexOf('.');
+  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
+  const suffix = dot > 0 ? fileName.slice(dot) : '';
+  const tail = `-${n}`;
+  return `${stem.slice(0, MAX_GREETING_NAME - tail.length)}${tail}${suffix}`;
+}
+
+// ---------- the PBX's objects ----------
+
+/** Presence statuses of a Yeastar P-Series extension (the web API spells lunch `launch`; see main/core/pbx). */
+export const PRESENCE_STATUSES = ['available', 'away', 'do_not_disturb', 'lunch', 'business_trip', 'off_work'] as const;
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+
+export interface Extension {
+  id: number;
+  number: string;
+  callerIdName: string;
+  email: string;
+  /** A PresenceStatus, or '' when the PBX did not say. */
+  presence: string;
+  /** Any endpoint (SIP phone, Linkus desktop/mobile/web) online. */
+  online: boolean;
+}
+
+export interface Greeting {
+  /** The PBX's integer id. */
+  id: number;
+  file: string;
+  /** Full name with suffix: what play, download and delete take. */
+  realFilename: string;
+  suffix: string;
+  /** 'record' (recorded by phone or uploaded) or 'tts'. */
+  type: string;
+}
+
+// ---------- uploads and their outcomes ----------
+
+/** What to do when the greeting name already exists on the extension. `overwrite` always backs the old one up first. */
+export const IF_EXISTS_POLICIES = ['overwrite', 'rename', 'skip', 'fail'] as const;
+export type IfExistsPolicy = (typeof IF_EXISTS_POLICIES)[number];
+
+/**
+ * How an upload that reached the PBX ended. `unchanged`: the PBX already held exactly these bytes under that name, so
+ * nothing was written. `renamed`: stored under a keep-both name.
+ */
+export const UPLOAD_ACTIONS = ['created', 'overwritten', 'unchanged', 'renamed', 'skipped'] as const;
+export type UploadAction = (typeof UPLOAD_ACTIONS)[number];
+
+/** One line of text per outcome, used by the CLI tables, the app's status table and the history. */
+export const UPLOAD_ACTION_LABELS: Readonly<Record<UploadAction, string>> = {
+  created: 'created',
+  overwritten: 'overwritten (old greeting backed up)',
+  unchanged: 'unchanged (already on the PBX)',
+  renamed: 'kept both (renamed)',
+  skipped: 'skipped (name exists)',
+};
