@@ -4,6 +4,8 @@ import { registerExtensions } from './commands/extensions.js';
 import { registerGreetings } from './commands/greetings.js';
 import { registerPrepare } from './commands/prepare.js';
 import { registerSim } from './commands/sim.js';
+import { registerTemplates } from './commands/templates.js';
+import { registerTts } from './commands/tts.js';
 import { registerUpload } from './commands/upload.js';
 import type { RunState } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -41,6 +43,8 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
   registerPrepare(program, state);
   registerUpload(program, state);
   registerSim(program, state);
+  registerTts(program, state);
+  registerTemplates(program, state);
   for (const register of extra) register(program, state);
 
   // Every command (and group) reports parse errors through our handler, never process.exit().

@@ -7,6 +7,7 @@ export type {
   AskDuplicateMode, Fault, GreetingRecord, PresenceStatus, RequestLogEntry, SeedExtension, Simulator, SimulatorOptions,
 } from './types.js';
 export { greetingBasename } from './greetings.js';
+export { speechLikeWav, type TtsRequestRecord } from './tts.js';
 
 /** Start a simulator on 127.0.0.1 (ephemeral port unless `port` is given). Always `close()` it. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {

@@ -11,6 +11,7 @@ import { drain, parseUpload } from './multipart.js';
 import { GetTokenBody, RefreshTokenBody, applyPaging, parsePaging, parseSort } from './params.js';
 import { makeSelfSignedCert } from './tls.js';
 import { TokenStore, randomAlnum } from './tokens.js';
+import { checkTtsCreate, createdAnswer, speechLikeWav, type TtsRequestRecord } from './tts.js';
 import type { Fault, GreetingRecord, RequestLogEntry, Simulator, SimulatorOptions } from './types.js';
 
 const API_PREFIX = '/openapi/v1.0/';
@@ -61,6 +62,8 @@ function resolveOptions(o: SimulatorOptions): Resolved {
     keepAlive: o.keepAlive ?? false,
     httpAlso: o.httpAlso ?? false,
     httpPort: o.httpPort ?? 0,
+    ttsSupported: o.ttsSupported ?? true,
+    ttsCompleteAfterMs: o.ttsCompleteAfterMs ?? 300,
   };
 }
 
@@ -96,6 +99,7 @@ export class SimServer implements Simulator {
   private readonly directory: ExtensionDirectory;
   private readonly faults: FaultPlan;
   private readonly resources = new Map<string, Resource>();
+  private readonly tts: TtsRequestRecord[] = [];
   private readonly log: RequestLogEntry[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -193,6 +197,10 @@ export class SimServer implements Simulator {
     this.store.put(ext, fileName, Buffer.from(bytes), opts?.type ?? 'record');
   }
 
+  ttsRequests(): TtsRequestRecord[] {
+    return this.tts.map((r) => ({ ...r }));
+  }
+
   liveTokenCount(): number {
     return this.tokens.liveCount();
   }
@@ -276,7 +284,7 @@ export class SimServer implements Simulator {
         await drain(req);
         body = fail(70087);
       } else {
-        const route = pathname.startsWith(API_PREFIX) ? this.routes.get(endpoint) : undefined;
+        const route = pathname.startsWith(API_PREFIX) && (endpoint !== 'extension_vm_greeting/create' || this.opts.ttsSupported) ? this.routes.get(endpoint) : undefined;
         if (!route || route.method !== req.method) {
           await drain(req);
           body = fail(10001);
@@ -383,6 +391,7 @@ export class SimServer implements Simulator {
     r.set('extension_vm_greeting/play', { method: 'GET', auth: true, run: (c) => this.resourceFor(c, 'play') });
     r.set('extension_vm_greeting/delete', { method: 'GET', auth: true, run: (c) => this.deleteGreeting(c) });
     r.set('extension_vm_greeting/record', { method: 'GET', auth: true, run: (c) => this.record(c) });
+    r.set('extension_vm_greeting/create', { method: 'POST', auth: true, run: (c) => this.createTts(c) });
     return r;
   }
 
@@ -536,6 +545,29 @@ export class SimServer implements Simulator {
     if (!t.ok) return t.error;
     this.store.remove(t.g.number, t.g.real_filename);
     return ok();
+  }
+
+  private async createTts(ctx: Ctx): Promise<Json> {
+    const raw = await this.readJson(ctx);
+    if (!raw.ok) return raw.error;
+    const checked = checkTtsCreate(raw.value, {
+      extension: (n) => this.directory.byNumberOf(n) !== undefined,
+      // A pending request holds its name too: a second create for it is a duplicate.
+      greeting: (n, f) => this.store.find(n, f) !== undefined || this.tts.some((r) => r.status === 'pending' && r.number === n && `${r.file}.wav` === f),
+    });
+    if (!checked.ok) return checked.error;
+    const v = checked.value;
+    if (!this.store.find(v.number, `${v.file}.wav`) && this.store.list(v.number).length >= this.opts.maxGreetingsPerExtension) return fail(60002);
+    const record: TtsRequestRecord = { ...v, id: 900_000 + this.tts.length + 1, request_id: randomAlnum(24), status: 'pending' };
+    this.tts.push(record);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.store.put(record.number, `${record.file}.wav`, speechLikeWav(record.text, record.speed ?? 50), 'tts');
+      record.status = 'complete';
+    }, this.opts.ttsCompleteAfterMs);
+    t.unref();
+    this.timers.add(t);
+    return createdAnswer(record);
   }
 
   private record(ctx: Ctx): Json {

@@ -1,3 +1,4 @@
+import type { TtsRequestRecord } from './tts.js';
 // Public option and data shapes of the Yeastar P-Series simulator (see /tmp/team/contracts.md, "main/sim/index.ts").
 
 export type PresenceStatus = 'available' | 'away' | 'business_trip' | 'do_not_disturb' | 'lunch' | 'off_work';
@@ -62,6 +63,10 @@ export interface SimulatorOptions {
   httpPort?: number;
   /** The real PBX closes the connection after each reply; set true to allow keep-alive (default false). */
   keepAlive?: boolean;
+  /** UNCONFIRMED outside Cloud Edition: `extension_vm_greeting/create` (PBX text-to-speech) exists (default true); false → 10001. */
+  ttsSupported?: boolean;
+  /** How long a text-to-speech greeting stays `pending` before it appears in the list (default 300 ms). */
+  ttsCompleteAfterMs?: number;
 }
 
 interface FaultCommon {
@@ -129,6 +134,8 @@ export interface Simulator {
   clearFaults(): void;
   greetings(ext: string): GreetingRecord[];
   seedGreeting(ext: string, fileName: string, bytes: Buffer, opts?: { type?: 'record' | 'tts' }): void;
+  /** Every extension_vm_greeting/create request accepted so far, oldest first, with its status. */
+  ttsRequests(): TtsRequestRecord[];
   liveTokenCount(): number;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;

@@ -30,6 +30,8 @@ function draftSummary(d: Draft): Record<string, unknown> {
     settings: d.settings,
     rendered: d.rendered ? { format: d.rendered.format, bytes: d.rendered.bytes, durationSec: d.rendered.durationSec, formatReason: d.rendered.formatReason } : null,
     targetExtensions: d.targetExtensions,
+    origin: d.origin ?? null,
+    script: d.script ?? null,
   };
 }
 
@@ -70,6 +72,8 @@ export function registerDrafts(program: Command, state: RunState): void {
             ? `  rendered   ${d.rendered.format}, ${formatDuration(d.rendered.durationSec)}, ${formatBytes(d.rendered.bytes)} (${lib.renderedPath(d)})`
             : '  rendered   not yet',
           `  targets    ${d.targetExtensions.length > 0 ? d.targetExtensions.join(', ') : '(none)'}`,
+          ...(d.origin ? [`  origin     ${d.origin}`] : []),
+          ...(d.script ? [`  script     ${d.script}`] : []),
           `  updated    ${d.updatedAt}`,
         ].join('\n'),
       );

@@ -46,7 +46,7 @@ export function parseAudioFlags(flags: AudioFlags): RenderSettings {
 const GREETING_SUFFIX = /\.(wav|mp3|gsm)$/i;
 
 /** Where the result goes: OUTPUT as given, a file inside OUTPUT when it is a folder, with the suffix the format needs. */
-function finalPath(output: string, isDir: boolean, input: string, format: GreetingFormat): string {
+export function finalPath(output: string, isDir: boolean, input: string, format: GreetingFormat): string {
   const ext = extensionFor(format);
   if (isDir) return path.join(output, path.basename(input).replace(/\.[^.]*$/, '') + ext);
   if (GREETING_SUFFIX.test(output)) return output.replace(GREETING_SUFFIX, ext);

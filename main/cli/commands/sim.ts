@@ -15,6 +15,8 @@ interface Flags {
   clientSecret?: string;
   askDuplicate?: string;
   sizeLimit?: string;
+  tts?: boolean;
+  ttsDelay?: string;
 }
 
 export function registerSim(program: Command, state: RunState): void {
@@ -28,7 +30,9 @@ export function registerSim(program: Command, state: RunState): void {
     .option('--client-id <id>', 'use this client ID instead of a generated one')
     .option('--client-secret <secret>', 'use this client secret instead of a generated one')
     .option('--ask-duplicate <mode>', 'how is_check=ask reports an existing name: exist_type or 40003 (unconfirmed PBX behaviour)', 'exist_type')
-    .option('--size-limit <bytes>', 'upload limit: 8388608 or 8000000 (unconfirmed PBX behaviour)', '8388608');
+    .option('--size-limit <bytes>', 'upload limit: 8388608 or 8000000 (unconfirmed PBX behaviour)', '8388608')
+    .option('--no-tts', 'act as a PBX without text-to-speech (extension_vm_greeting/create answers 10001)')
+    .option('--tts-delay <ms>', 'how long a PBX text-to-speech greeting stays pending', '300');
   addJsonOption(cmd);
   cmd.addHelpText('after', '\nExample:\n  vmgreet sim --https --extensions 50\n  # then, in another terminal, paste the printed export lines and run: vmgreet extensions');
   cmd.action(
@@ -38,6 +42,7 @@ export function registerSim(program: Command, state: RunState): void {
       const firstNumber = parseIntArg(flags.firstNumber ?? '3200', 'First extension number', 1, 999_999_999 - extensions);
       const askDuplicateMode = parseChoice(flags.askDuplicate ?? 'exist_type', ['exist_type', '40003'] as const, '--ask-duplicate');
       const sizeLimitBytes = parseIntArg(flags.sizeLimit ?? '8388608', 'Size limit', 1000, 1_000_000_000);
+      const ttsCompleteAfterMs = parseIntArg(flags.ttsDelay ?? '300', 'TTS delay', 0, 600_000);
       // Loaded on demand: the simulator (certificate generation) is the heaviest module and only this command needs it.
       const { startSimulator } = await import('../../sim/index.js');
       const sim = await startSimulator({
@@ -47,6 +52,8 @@ export function registerSim(program: Command, state: RunState): void {
         firstNumber,
         askDuplicateMode,
         sizeLimitBytes,
+        ttsSupported: flags.tts !== false,
+        ttsCompleteAfterMs,
         ...(flags.clientId ? { clientId: flags.clientId } : {}),
         ...(flags.clientSecret ? { clientSecret: flags.clientSecret } : {}),
       });

@@ -2,7 +2,7 @@
 export { LibraryError } from './errors.js';
 export { defaultDataDir, APP_DIR_NAME } from './paths.js';
 export { writeFileAtomic, writeJsonAtomic, copyFileAtomic, hashFile, type AtomicWriteHooks } from './atomic.js';
-export type { Draft, DraftSettings, DraftIndexEntry, QueueItem, QueueState, HistoryEntry } from './schemas.js';
+export type { Draft, DraftSettings, DraftIndexEntry, DraftOrigin, QueueItem, QueueState, HistoryEntry } from './schemas.js';
 export { DraftSchema, DraftIndexSchema, QueueItemSchema, HistoryEntrySchema, TERMINAL_STATES } from './schemas.js';
 export { DraftLibrary, DEFAULT_SETTINGS, type DraftLibraryOptions, type OpenReport, type CreateDraftInput } from './drafts.js';
 export type { GreetingTransport, RenderFn, RenderRequest, RenderOutcome, RenderControl, ProbeFn, IfExistsPolicy, GreetingFormat, FormatChoice, ExtensionDirectory } from './types.js';

@@ -17,6 +17,10 @@ export const DraftSettingsSchema = z.object({
 });
 export type DraftSettings = z.infer<typeof DraftSettingsSchema>;
 
+/** How a draft's source came to be (engine's Draft v2 names; optional until v2 makes them required). */
+export const DRAFT_ORIGINS = ['recording', 'import', 'tts', 'copy'] as const;
+export type DraftOrigin = (typeof DRAFT_ORIGINS)[number];
+
 export const DraftSchema = z.object({
   schemaVersion: z.literal(1),
   id: draftId,
@@ -40,6 +44,9 @@ export const DraftSchema = z.object({
   analysisFile: z.string().nullable(),
   targetExtensions: z.array(extensionNumber),
   trashedAt: isoDate.nullable(),
+  origin: z.enum(DRAFT_ORIGINS).optional(),
+  /** The script read while recording or spoken by TTS. */
+  script: z.string().max(4000).nullable().optional(),
 });
 export type Draft = z.infer<typeof DraftSchema>;
 

@@ -13,6 +13,7 @@ import {
   extensionListSchema,
   greetingListSchema,
   tokenSchema,
+  ttsCreateAnswerSchema,
   uploadAnswerSchema,
   type ApiEnvelope,
   type ExtensionRecord,
@@ -91,6 +92,31 @@ export interface UploadResult {
   /** ask only: whether the name already exists for that extension. */
   exists?: boolean;
   existType?: string;
+}
+
+/** A PBX-side text-to-speech greeting (extension_vm_greeting/create, documented for Cloud Edition). */
+export interface CreateTtsGreetingOptions {
+  ext: string;
+  /** Greeting name without suffix: letters, digits, _ and -. */
+  file: string;
+  /** At most 1000 characters. */
+  text: string;
+  language: string;
+  /** The PBX's speech provider: aws, azure or xunfei. */
+  provider: string;
+  voiceId: string;
+  /** 1–100 each. */
+  speed?: number;
+  volume?: number;
+  pitch?: number;
+  signal?: AbortSignal;
+}
+
+export interface TtsGreetingRequest {
+  id: number | null;
+  /** `pending` until the PBX has produced the audio, then `complete`. */
+  status: string;
+  requestId: string | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -235,6 +261,41 @@ export class PbxClient {
     await this.api('extension_vm_greeting/delete', null, { extension: number, file: name });
   }
 
+  /** Asks the PBX to speak `text` into a new greeting of `ext`; the audio appears in the greeting list when complete. */
+  async createTtsGreeting(opts: CreateTtsGreetingOptions): Promise<TtsGreetingRequest> {
+    const endpoint = 'extension_vm_greeting/create';
+    const number = checkExtensionNumber(opts.ext);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.file)) throw new PbxInputError('PBX_BAD_FILE_NAME', 'A text-to-speech greeting name is 1 to 64 letters, digits, _ or -.');
+    if (opts.text.length === 0 || opts.text.length > 1000) throw new PbxInputError('PBX_BAD_OPTION', 'The PBX speaks 1 to 1000 characters at a time.');
+    const level = (name: string, v: number | undefined): number | undefined => {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100)) throw new PbxInputError('PBX_BAD_OPTION', `${name} must be a whole number from 1 to 100.`);
+      return v;
+    };
+    const body: Record<string, unknown> = {
+      file: opts.file, type: 'tts', number, text: opts.text, language: opts.language, asr_manufacturer: opts.provider, voice_id: opts.voiceId,
+      speed: level('speed', opts.speed), volume: level('volume', opts.volume), pitch: level('pitch', opts.pitch),
+    };
+    const { json } = await this.withToken((t) => this.call(endpoint, 'POST', {}, body, t, opts.signal), opts.signal);
+    const a = parseFields(endpoint, ttsCreateAnswerSchema, json);
+    return { id: a.id ?? null, status: a.status ?? 'pending', requestId: a.request_id ?? null };
+  }
+
+  /**
+   * Whether this PBX offers extension_vm_greeting/create, without creating anything: an empty request is refused with
+   * 40002 (required fields) where the endpoint exists, 10001 where it does not, 10005 where the API app may not use it.
+   */
+  async probeTtsGreeting(signal?: AbortSignal): Promise<{ supported: boolean; errcode: number }> {
+    try {
+      await this.withToken((t) => this.call('extension_vm_greeting/create', 'POST', {}, {}, t, signal), signal);
+      return { supported: true, errcode: 0 };
+    } catch (error) {
+      if (!(error instanceof PbxApiError)) throw error;
+      if (error.errcode === 40001 || error.errcode === 40002) return { supported: true, errcode: error.errcode };
+      if (error.errcode === 10001 || error.errcode === 10005) return { supported: false, errcode: error.errcode };
+      throw error;
+    }
+  }
+
   /** Revokes this client's token (del_token). Safe to call more than once. */
   async signOut(): Promise<void> {
     try {
@@ -361,7 +422,7 @@ export class PbxClient {
   }
 
   /** One request; resolves only for errcode 0. */
-  private async call(endpoint: string, method: 'GET' | 'POST', query: Record<string, QueryValue>, jsonBody: Record<string, string> | undefined, token: string | undefined, signal?: AbortSignal): Promise<{ env: ApiEnvelope; json: unknown }> {
+  private async call(endpoint: string, method: 'GET' | 'POST', query: Record<string, QueryValue>, jsonBody: Record<string, unknown> | undefined, token: string | undefined, signal?: AbortSignal): Promise<{ env: ApiEnvelope; json: unknown }> {
     const url = apiUrl(this.ctx.base, endpoint, query, token);
     const raw = await exchange(
       this.ctx,

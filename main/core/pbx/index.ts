@@ -9,6 +9,8 @@ export type {
   Greeting,
   UploadGreetingOptions,
   UploadResult,
+  CreateTtsGreetingOptions,
+  TtsGreetingRequest,
 } from './client.js';
 export { uploadWithPolicy, renamedCandidate } from './policy.js';
 export type { OverwritePolicy, ExistsDecision, UploadWithPolicyOptions, UploadOutcome, GreetingUploader } from './policy.js';
