@@ -84,7 +84,7 @@ function sameText(a: Pick<Template, 'title' | 'text'>, b: Pick<Template, 'title'
 export function describeIssues(error: z.ZodError, max = 10): string[] {
   const lines = error.issues.slice(0, max).map((i) => {
     const where = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    return `${where || 'file'}: ${i.message}`;
+    return `${where || 'file'}: ${i.message.replace(/\.$/, '')}`;
   });
   if (error.issues.length > max) lines.push(`… and ${error.issues.length - max} more`);
   return lines;
@@ -152,7 +152,7 @@ export class TemplateStore {
   }
 
   /** Adds a template, or with `replace` changes an existing one (a built-in becomes `edited`). */
-  put(input: unknown, opts: { replace?: boolean } = {}): Promise<TemplateView> {
+  async put(input: unknown, opts: { replace?: boolean } = {}): Promise<TemplateView> {
     const t = checkTemplate(input);
     return this.mutex.run(async () => {
       const stored = await this.read();

@@ -232,7 +232,8 @@ export function sayArgs(o: { textFile: string; out: string; voice?: string | und
 export function parseSayVoices(stdout: string): TtsVoice[] {
   const out: TtsVoice[] = [];
   for (const line of stdout.split(/\r?\n/)) {
-    const m = /^(.+?)\s{2,}([a-z]{2,3}(?:[_-][A-Za-z0-9]+)*)\s+#/.exec(line);
+    // The name column is padded, but a long name ("Eddy (English (US))") is followed by a single space.
+    const m = /^(.+?)\s+([a-z]{2,3}[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*)\s+#/.exec(line);
     if (m?.[1] && m[2]) out.push({ id: m[1].trim(), label: m[1].trim(), language: m[2].replace('_', '-') });
   }
   return out;

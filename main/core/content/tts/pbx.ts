@@ -96,7 +96,7 @@ export function createPbxEngine(t: PbxTtsTransport, o: PbxEngineOptions = {}): T
           break;
         }
         if (now() >= deadline) {
-          throw new ContentError('pbx', 'TTS_PBX_TIMEOUT', leftBehind(`The PBX did not finish speaking within ${Math.round(timeoutMs / 1000)} s (request ${created.requestId ?? created.id ?? '?'} is ${created.status})`));
+          throw new ContentError('pbx', 'TTS_PBX_TIMEOUT', leftBehind(`The PBX did not finish speaking within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s (request ${created.requestId ?? created.id ?? '?'} is ${created.status})`));
         }
         await sleep(pollMs, req.signal).catch(() => undefined);
       }
