@@ -201,7 +201,12 @@ async function speakOne(ctx: CommandContext, text: string | undefined, flags: Fl
       try {
         const done = await c.speakToFile({
           engine, text: script, outputPath: path.join(dir, 'greeting.out'), voice: flags.voice, ratePercent, ext: via, signal,
-          settings: { format: settings.format, trimSilence: settings.trimSilence, normalize: settings.normalize, ...(settings.targetLufs !== undefined ? { targetLufs: settings.targetLufs } : {}) },
+          settings: {
+            format: settings.format, trimSilence: settings.trimSilence, normalize: settings.normalize,
+            ...(settings.targetLufs !== undefined ? { targetLufs: settings.targetLufs } : {}),
+            ...(settings.startSec !== undefined ? { startSec: settings.startSec } : {}),
+            ...(settings.endSec !== undefined ? { endSec: settings.endSec } : {}),
+          },
           onProgress: (p) => bar.update(Math.round(p.percent)),
         });
         const target = finalPath(output, isDir, label, done.render.format);
@@ -262,7 +267,12 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
     const bar = out.progress('Speaking', Math.max(1, plan.ready.length), 'items');
     const made = await c.createPersonalDrafts({
       plan, engine, drafts, voice: flags.voice, ratePercent, signal,
-      settings: { format: settings.format, trimSilence: settings.trimSilence, normalize: settings.normalize, ...(settings.targetLufs !== undefined ? { targetLufs: settings.targetLufs } : {}) },
+      settings: {
+        format: settings.format, trimSilence: settings.trimSilence, normalize: settings.normalize,
+        ...(settings.targetLufs !== undefined ? { targetLufs: settings.targetLufs } : {}),
+        ...(settings.startSec !== undefined ? { trimStartSec: settings.startSec } : {}),
+        ...(settings.endSec !== undefined ? { trimEndSec: settings.endSec } : {}),
+      },
       onProgress: (p) => bar.update(p.done),
     }).finally(() => bar.stop());
     for (const w of made.warnings) out.warn(w);
