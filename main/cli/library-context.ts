@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { defaultDataDir } from '../core/library/paths.js';
+import type { PbxRef } from '../core/library/schemas.js';
+import { originOf } from '../core/pbx/url.js';
 import type { ResolvedConnection } from './connection.js';
 
 export const DATA_DIR_ENV = 'VMGREET_DATA_DIR';
@@ -23,4 +25,19 @@ export function resolveDataDir(flag: string | undefined, env: Readonly<Record<st
  */
 export function cliProfileId(conn: Pick<ResolvedConnection, 'baseUrl' | 'clientId'>): string {
   return `cli:${conn.baseUrl}#${conn.clientId}`;
+}
+
+/** The PBX a CLI connection talks to, as queue items and history entries name it. */
+export function cliPbx(conn: Pick<ResolvedConnection, 'baseUrl' | 'clientId'>): PbxRef {
+  return { origin: originOf(conn.baseUrl), clientId: conn.clientId };
+}
+
+/**
+ * Whether an item (or history entry) is for the PBX of this connection: queued by the CLI with the same settings,
+ * or queued elsewhere (the app) for the same origin and client ID, which these credentials can serve as well.
+ */
+export function isForConnection(target: { pbxProfileId: string; pbx: PbxRef }, conn: Pick<ResolvedConnection, 'baseUrl' | 'clientId'>): boolean {
+  if (target.pbxProfileId === cliProfileId(conn)) return true;
+  const mine = cliPbx(conn);
+  return target.pbx.origin !== '' && target.pbx.origin === mine.origin && target.pbx.clientId === mine.clientId;
 }

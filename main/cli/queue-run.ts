@@ -2,7 +2,10 @@
 // and turning the run's summary into an exit code.
 import type { QueueItem, QueueProgress, QueueRunSummary } from '../core/library/index.js';
 import type { PbxClient } from '../core/pbx/index.js';
+import type { ResolvedConnection } from './connection.js';
+import { UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { isForConnection } from './library-context.js';
 import type { Output } from './output.js';
 import { renderTable } from './table.js';
 
@@ -17,7 +20,7 @@ export function batchExit(items: readonly Pick<QueueItem, 'state' | 'lastError'>
   if (failed.length > 0) {
     const codes = failed.map((i) => i.lastError?.code ?? '');
     if (codes.some((c) => NETWORK_CODES.test(c))) return EXIT.network;
-    if (codes.every((c) => c === 'QUEUE_GREETING_EXISTS')) return EXIT.exists;
+    if (codes.every((c) => c === 'GREETING_EXISTS')) return EXIT.exists;
     return EXIT.pbx;
   }
   if (inputErrors > 0) return EXIT.input;
@@ -28,7 +31,7 @@ export function batchExit(items: readonly Pick<QueueItem, 'state' | 'lastError'>
 export async function runQueueItems(opts: {
   dataDir: string;
   client: PbxClient;
-  profileId: string;
+  conn: ResolvedConnection;
   ids: string[];
   concurrency: number;
   out: Output;
@@ -42,8 +45,9 @@ export async function runQueueItems(opts: {
     queue,
     history,
     concurrency: opts.concurrency,
-    transportFor: (id) => {
-      if (id !== opts.profileId) throw new Error('this queue item belongs to another PBX profile');
+    holder: 'cli',
+    transportFor: (target) => {
+      if (!isForConnection(target, opts.conn)) throw new UsageError(`This queue item is for another PBX (${target.pbx.origin || target.pbxProfileId}); run it with that PBX's connection settings.`, 'CLI_OTHER_PBX');
       return opts.client;
     },
   });

@@ -16,7 +16,7 @@ import { addConnectionOptions, resolveConnection, withClient, type ConnectionFla
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, cliPbx, cliProfileId, resolveDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
 import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
 import { renderInto, withTempDir, type RenderSettings } from '../render.js';
@@ -128,10 +128,9 @@ export function registerBatch(program: Command, state: RunState): void {
 
           const { UploadQueue, DraftLibrary } = lib;
           const queue = new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) });
-          const profileId = cliProfileId(conn);
-          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: profileId, ...(i.name !== undefined ? { name: i.name } : {}) })));
+          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), ...(i.name !== undefined ? { name: i.name } : {}) })));
           const ids = queued.map((q) => q.id);
-          const run = ids.length > 0 ? await runQueueItems({ dataDir, client, profileId, ids, concurrency, out, signal: ctx.signal }) : undefined;
+          const run = ids.length > 0 ? await runQueueItems({ dataDir, client, conn, ids, concurrency, out, signal: ctx.signal }) : undefined;
           const doneItems = run?.items ?? [];
           out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors }, () =>
             [doneItems.length > 0 ? itemsTable(doneItems) : '', run ? summaryLine(run.summary) : 'Nothing to upload.', errors.length > 0 ? `${errors.length} row(s) rejected before upload (see above).` : '']

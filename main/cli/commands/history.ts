@@ -4,7 +4,7 @@ import { parseExt, parseIntArg } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 import { UsageError } from '../errors.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, isForConnection, resolveDataDir } from '../library-context.js';
 import { formatBytes, renderTable } from '../table.js';
 
 interface Flags extends ConnectionFlags {
@@ -56,9 +56,8 @@ export function registerHistory(program: Command, state: RunState): void {
       const history = new HistoryStore({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) });
       const entry = await history.get(historyId);
       const conn = await resolveConnection(flags, ctx.io.env);
-      const profileId = cliProfileId(conn);
-      if (entry.pbxProfileId !== profileId) {
-        throw new UsageError(`History entry ${historyId} was uploaded to another PBX (${entry.pbxProfileId.replace(/^cli:/, '')}); connect to that PBX to roll it back.`, 'CLI_ROLLBACK_OTHER_PBX');
+      if (!isForConnection(entry, conn)) {
+        throw new UsageError(`History entry ${historyId} was uploaded to another PBX (${entry.pbx.origin || entry.pbxProfileId.replace(/^cli:/, '')}); connect to that PBX to roll it back.`, 'CLI_ROLLBACK_OTHER_PBX');
       }
       const res = await withClient(conn, ctx.out, (client) => rollback(historyId, { history, transportFor: () => client }));
       ctx.out.result({ historyId, action: res.action, ext: entry.ext, fileName: res.entry.fileName, entry: res.entry }, () =>

@@ -4,7 +4,7 @@ import type { QueueState, UploadQueue } from '../../core/library/index.js';
 import { parseChoice, parseIntArg } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, isForConnection, resolveDataDir } from '../library-context.js';
 import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
 import { renderTable } from '../table.js';
 
@@ -60,14 +60,13 @@ export function registerQueue(program: Command, state: RunState): void {
       const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
       const { queue, dataDir } = await openQueue(ctx, flags);
       const conn = await resolveConnection(flags, ctx.io.env);
-      const profileId = cliProfileId(conn);
       const waiting = await queue.list({ states: ['pending', 'running'] });
-      const mine = waiting.filter((i) => i.pbxProfileId === profileId);
+      const mine = waiting.filter((i) => isForConnection(i, conn));
       const others = waiting.length - mine.length;
       if (others > 0) ctx.out.warn(`${others} pending item(s) belong to another PBX or to the app; they are left for it.`);
       const { summary, items } = mine.length === 0
         ? { summary: null, items: [] }
-        : await withClient(conn, ctx.out, (client) => runQueueItems({ dataDir, client, profileId, ids: mine.map((i) => i.id), concurrency, out: ctx.out, signal: ctx.signal }));
+        : await withClient(conn, ctx.out, (client) => runQueueItems({ dataDir, client, conn, ids: mine.map((i) => i.id), concurrency, out: ctx.out, signal: ctx.signal }));
       ctx.out.result(summary ?? { total: 0, items: [] }, () => (summary ? `${itemsTable(items)}\n${summaryLine(summary)}` : 'Nothing to upload for this PBX.'));
       return batchExit(items, 0);
     }),
