@@ -91,7 +91,7 @@ describe('CSV mapping', () => {
     };
     const m = await parseCsvMapping('extension,file\n3200,real.wav\n3201,fake.wav\n', { baseDir: tmp.dir, probe });
     expect(m.rows.map((r) => r.extension)).toEqual(['3200']);
-    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: fake.wav is not an audio file.', extension: '3201' }]);
+    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: "fake.wav" is not an audio file.', extension: '3201' }]);
   });
 
   it('rejects a header without the required columns, naming them', async () => {
