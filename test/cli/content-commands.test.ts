@@ -175,10 +175,16 @@ describe('vmgreet tts', () => {
     expect(listed.items).toHaveLength(20);
     expect(listed.items.every((i) => i.origin === 'tts' && i.name === 'after-hours' && i.script.includes(`extension ${i.targetExtensions[0]}`))).toBe(true);
 
-    const again = await vm(['tts', '--template', 'after-hours', '--ext', '3200-3201', '--fill', 'company=Example Ltd'], env);
-    expect(again.code).toBe(5);
-    const skip = oneJson((await vm(['tts', '--template', 'after-hours', '--ext', '3200-3201', '--fill', 'company=Example Ltd', '--if-exists', 'skip', '--json'], env)).stdout) as { skipped: number };
+    // The same script again speaks the same bytes: unchanged, nothing written. Another script under the same name is a
+    // conflict the policy decides.
+    const again = oneJson((await vm(['tts', '--template', 'after-hours', '--ext', '3200-3201', '--fill', 'company=Example Ltd', '--json'], env)).stdout) as { unchanged: number };
+    expect(again.unchanged).toBe(2);
+    const other = ['tts', '--template', 'after-hours', '--ext', '3200-3201', '--fill', 'company=Other Ltd'];
+    expect((await vm(other, env)).code).toBe(5);
+    const skip = oneJson((await vm([...other, '--if-exists', 'skip', '--json'], env)).stdout) as { skipped: number };
     expect(skip.skipped).toBe(2);
+    const dryOver = oneJson((await vm([...other, '--if-exists', 'overwrite', '--dry-run', '--json'], env)).stdout) as { counts: Record<string, number> };
+    expect(dryOver.counts['would-overwrite']).toBe(2);
   });
 
   it('refuses wrong combinations with usage errors', async () => {

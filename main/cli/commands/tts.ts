@@ -3,7 +3,7 @@
 // vmgreet tts --template NAME --ext RANGE           one personal greeting per extension: draft → queue → upload
 // vmgreet tts --engines                             the text-to-speech engines of this computer (and the PBX)
 // Every spoken greeting goes through the same render as a recording (8 kHz, loudness target, lead-in).
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { extensionFor } from '../../core/audio/formats.js';
@@ -15,7 +15,7 @@ import { CONNECTION_ENV, addConnectionOptions, resolveConnection, withClient, ty
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir, resolveDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
 import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
 import { describeRender, formatReason, reportAnalysisWarnings, withTempDir } from '../render.js';
@@ -65,7 +65,7 @@ export function registerTts(program: Command, state: RunState): void {
     .option('--dry-run', 'with --ext: show each script and what the upload would do; nothing is spoken, saved or uploaded')
     .option('--all-or-nothing', 'with --ext: if any extension cannot get its greeting, make none')
     .option('--concurrency <n>', 'with --ext: parallel uploads, 1-4', '4');
-  addAudioOptions(cmd, 'wav');
+  addAudioOptions(cmd);
   addDataDirOption(cmd);
   addConnectionOptions(cmd);
   addJsonOption(cmd);
@@ -242,10 +242,11 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
   const ratePercent = parseIntArg(flags.rate ?? '100', '--rate', 50, 200);
   const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
   const greetingName = flags.name !== undefined ? parseGreetingName(flags.name).base : undefined;
-  const dataDir = resolveDataDir(flags.dataDir, io.env);
+  const dataDir = await openDataDir(flags.dataDir, io.env);
   const c = await import('../../core/content/index.js');
   const template = await new c.TemplateStore({ dataDir }).get(flags.template ?? '');
   const conn = await resolveConnection(flags, io.env);
+  if (!flags.dryRun) await ensureQueueFree(dataDir);
 
   return withClient(conn, out, async (client) => {
     const { engine } = await c.pickEngine(await engines(client), choice, signal);
@@ -284,9 +285,8 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
       return EXIT.usage;
     }
     const queue = new UploadQueue({ dataDir, drafts });
-    const profileId = cliProfileId(conn);
-    const queued = await c.queuePersonalDrafts({ queue, plan, drafts: made.created, policy, pbxProfileId: profileId });
-    const run = queued.length > 0 ? await runQueueItems({ dataDir, client, profileId, ids: queued.map((q) => q.id), concurrency, out, signal }) : undefined;
+    const queued = await c.queuePersonalDrafts({ queue, plan, drafts: made.created, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn) });
+    const run = queued.length > 0 ? await runQueueItems({ dataDir, client, conn, ids: queued.map((q) => q.id), concurrency, out, signal }) : undefined;
     const items = run?.items ?? [];
     const scriptOf = new Map(made.created.map((d) => [d.ext, d.script]));
     out.result(
@@ -310,13 +310,19 @@ const VERDICT_TEXT: Record<string, string> = {
   'would-skip': 'would skip (exists)',
   'would-rename': 'would rename',
   'would-fail': 'would fail (exists)',
+  unchanged: 'unchanged (already on the PBX)',
   error: 'error',
 };
 
 async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string, unknown>, rejected: unknown[], out: Output): Promise<number> {
   const { dryRunBatch } = await import('../../core/library/index.js');
-  // dryRunBatch derives the PBX name from a file's suffix; nothing is read from that path.
-  const report = await dryRunBatch(client, plan.ready.map((r) => ({ ext: r.ext, filePath: plan.fileName, name: plan.greetingName })), (head['policy'] as (typeof BATCH_POLICIES)[number]));
+  const report = await withTempDir(async (dir) => {
+    // Nothing is spoken in a dry run, so no greeting can already hold its bytes: an empty stand-in (named like the
+    // greeting, for its suffix) makes every existing name a conflict that the policy decides, as the real run would.
+    const standIn = path.join(dir, plan.fileName);
+    await writeFile(standIn, '');
+    return dryRunBatch(client, plan.ready.map((r) => ({ ext: r.ext, filePath: standIn, name: plan.greetingName })), head['policy'] as (typeof BATCH_POLICIES)[number], { workDir: dir });
+  });
   const byExt = new Map(plan.ready.map((r) => [r.ext, r]));
   const rows = report.rows.map((row: DryRunRow) => ({ ...row, name: byExt.get(row.ext)?.name ?? null, script: byExt.get(row.ext)?.script ?? null }));
   out.result({ ...head, dryRun: true, total: rows.length, counts: report.counts, rows, rejected }, () => {

@@ -6,7 +6,7 @@ import { greetingNameProblem, suffixFor, type FormatChoice, type IfExistsPolicy 
 import { isVmgsError } from '../errors.js';
 import type { DraftLibrary } from '../library/drafts.js';
 import type { UploadQueue } from '../library/queue.js';
-import type { DraftSettings, QueueItem } from '../library/schemas.js';
+import type { DraftSettings, PbxRef, QueueItem } from '../library/schemas.js';
 import type { DirectorySnapshot } from './directory.js';
 import { ContentError } from './errors.js';
 import { fillScript, type PlaceholderValues } from './placeholders.js';
@@ -184,7 +184,8 @@ export async function queuePersonalDrafts(o: {
   drafts: readonly PersonalDraft[];
   policy: IfExistsPolicy;
   pbxProfileId: string;
+  pbx: PbxRef;
 }): Promise<QueueItem[]> {
   if (o.drafts.length === 0) return [];
-  return o.queue.enqueueMany(o.drafts.map((d) => ({ source: { draftId: d.draftId }, ext: d.ext, policy: o.policy, pbxProfileId: o.pbxProfileId, name: o.plan.greetingName })));
+  return o.queue.enqueueMany(o.drafts.map((d) => ({ source: { draftId: d.draftId }, ext: d.ext, policy: o.policy, pbxProfileId: o.pbxProfileId, pbx: o.pbx, name: o.plan.greetingName })));
 }

@@ -94,7 +94,7 @@ describe('personalised batch', () => {
     }
 
     const queue = new UploadQueue({ dataDir, drafts });
-    const items = await queuePersonalDrafts({ queue, plan, drafts: made.created, policy: 'fail', pbxProfileId: 'test' });
+    const items = await queuePersonalDrafts({ queue, plan, drafts: made.created, policy: 'fail', pbxProfileId: 'test', pbx: { origin: sim.url, clientId: sim.clientId } });
     expect(items.map((q) => [q.ext, q.fileName, q.source.kind])).toEqual(exts.map((e) => [e, 'away.wav', 'draft']));
     const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => client });
     const summary = await worker.run({ ids: items.map((q) => q.id) });
