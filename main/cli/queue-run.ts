@@ -1,6 +1,6 @@
 // Runs queue items through the library's worker with the CLI's connection (the same worker the app runs: ask, backup
 // before overwrite, force, history), showing per-item lines on a terminal and turning the outcome into an exit code.
-import type { QueueItem, QueueProgress, QueueRunSummary } from '../core/library/index.js';
+import type { DryRunReport, DryRunRow, QueueItem, QueueProgress, QueueRunSummary } from '../core/library/index.js';
 import type { PbxClient } from '../core/pbx/index.js';
 import { UPLOAD_ACTION_LABELS } from '../core/domain.js';
 import type { ResolvedConnection } from './connection.js';
@@ -131,4 +131,29 @@ export function offlineLine(items: readonly QueueItem[]): string | undefined {
   const first = waiting[0];
   if (!first) return undefined;
   return `The PBX at ${pbxLabel(first)} could not be reached (${first.lastError?.message ?? 'no answer'}); ${waiting.length} item${waiting.length === 1 ? '' : 's'} stay queued. Run \`vmgreet queue run\` when it is reachable again.`;
+}
+
+const VERDICT_TEXT: Readonly<Record<DryRunRow['verdict'], string>> = {
+  'would-create': 'would create',
+  'would-overwrite': 'would overwrite (after a backup)',
+  'would-skip': 'would skip (exists)',
+  'would-rename': 'would rename',
+  'would-fail': 'would fail (exists)',
+  unchanged: 'unchanged (already on the PBX)',
+  error: 'error',
+};
+
+/** What a dry run says one row would do, in words. */
+export function verdictText(r: Pick<DryRunRow, 'verdict' | 'target' | 'error'>): string {
+  return (r.verdict === 'would-rename' ? `would rename to ${r.target ?? '?'}` : VERDICT_TEXT[r.verdict]) + (r.error ? `: ${r.error.message}` : '');
+}
+
+/** The counts of a dry run as one phrase ("3 to create, 0 to overwrite, …"), plus rows refused before asking. */
+export function dryRunCountsText(c: DryRunReport['counts'], refused: { count: number; label: string }): string {
+  return [
+    `${c['would-create']} to create`, `${c['would-overwrite']} to overwrite`, `${c['would-skip']} to skip`, `${c['would-rename']} to rename`,
+    ...(c.unchanged ? [`${c.unchanged} unchanged`] : []),
+    ...(c['would-fail'] ? [`${c['would-fail']} would fail`] : []), ...(c.error ? [`${c.error} errors`] : []),
+    ...(refused.count ? [`${refused.count} ${refused.label}`] : []),
+  ].join(', ');
 }

@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
-import { batchExit, itemsTable, offlineLine, runQueueItems, summaryLine } from '../queue-run.js';
+import { batchExit, dryRunCountsText, itemsTable, offlineLine, runQueueItems, summaryLine, verdictText } from '../queue-run.js';
 import { renderInto, withTempDir, type RenderSettings } from '../render.js';
 import { renderTable } from '../table.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
@@ -201,16 +201,6 @@ function reportRowErrors(errors: readonly RowError[], out: Output): void {
   }
 }
 
-const VERDICT_TEXT: Record<string, string> = {
-  'would-create': 'would create',
-  'would-overwrite': 'would overwrite (after a backup)',
-  'would-skip': 'would skip (exists)',
-  'would-rename': 'would rename',
-  'would-fail': 'would fail (exists)',
-  unchanged: 'unchanged (already on the PBX)',
-  error: 'error',
-};
-
 async function dryRun(client: PbxClient, items: BatchItem[], policy: IfExistsPolicy, errors: RowError[], out: Output, workDir: string): Promise<number> {
   const { dryRunBatch } = await import('../../core/library/index.js');
   const report: DryRunReport = await dryRunBatch(client, items, policy, { workDir });
@@ -219,17 +209,10 @@ async function dryRun(client: PbxClient, items: BatchItem[], policy: IfExistsPol
       ? renderTable(report.rows, [
           { header: 'EXT', value: (r) => r.ext, align: 'right' },
           { header: 'NAME', value: (r) => r.fileName },
-          { header: 'WOULD', value: (r) => (r.verdict === 'would-rename' ? `would rename to ${r.target ?? '?'}` : VERDICT_TEXT[r.verdict] ?? r.verdict) + (r.error ? `: ${r.error.message}` : '') },
+          { header: 'WOULD', value: verdictText },
         ])
       : '';
-    const c = report.counts;
-    const parts = [
-      `${c['would-create']} to create`, `${c['would-overwrite']} to overwrite`, `${c['would-skip']} to skip`, `${c['would-rename']} to rename`,
-      ...(c.unchanged ? [`${c.unchanged} unchanged`] : []),
-      ...(c['would-fail'] ? [`${c['would-fail']} would fail`] : []), ...(c.error ? [`${c.error} errors`] : []),
-      ...(errors.length ? [`${errors.length} bad rows`] : []),
-    ];
-    return `${table}\nDry run (nothing uploaded): ${parts.join(', ')}.`;
+    return `${table}\nDry run (nothing uploaded): ${dryRunCountsText(report.counts, { count: errors.length, label: 'bad rows' })}.`;
   });
   if (report.counts.error > 0) return EXIT.pbx;
   return errors.length > 0 ? EXIT.input : EXIT.ok;

@@ -17,7 +17,7 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir, resolveDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
-import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
+import { batchExit, dryRunCountsText, itemsTable, runQueueItems, summaryLine, verdictText } from '../queue-run.js';
 import { describeRender, formatReason, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { renderTable } from '../table.js';
 import { addAudioOptions, finalPath, parseAudioFlags, type AudioFlags } from './prepare.js';
@@ -304,16 +304,6 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
   });
 }
 
-const VERDICT_TEXT: Record<string, string> = {
-  'would-create': 'would create',
-  'would-overwrite': 'would overwrite (after a backup)',
-  'would-skip': 'would skip (exists)',
-  'would-rename': 'would rename',
-  'would-fail': 'would fail (exists)',
-  unchanged: 'unchanged (already on the PBX)',
-  error: 'error',
-};
-
 async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string, unknown>, rejected: unknown[], out: Output): Promise<number> {
   const { dryRunBatch } = await import('../../core/library/index.js');
   const report = await withTempDir(async (dir) => {
@@ -331,18 +321,12 @@ async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string
           { header: 'EXT', value: (r) => r.ext, align: 'right' },
           { header: 'NAME', value: (r) => r.name ?? '' },
           { header: 'GREETING', value: (r) => r.fileName },
-          { header: 'WOULD', value: (r) => (r.verdict === 'would-rename' ? `would rename to ${r.target ?? '?'}` : VERDICT_TEXT[r.verdict] ?? r.verdict) + (r.error ? `: ${r.error.message}` : '') },
+          { header: 'WOULD', value: verdictText },
           { header: 'SCRIPT', value: (r) => ellipsis(r.script ?? '', 110) },
         ])
       : '';
-    const k = report.counts;
-    const parts = [
-      `${k['would-create']} to create`, `${k['would-overwrite']} to overwrite`, `${k['would-skip']} to skip`, `${k['would-rename']} to rename`,
-      ...(k['would-fail'] ? [`${k['would-fail']} would fail`] : []), ...(k.error ? [`${k.error} errors`] : []),
-      ...(rejected.length ? [`${rejected.length} rejected`] : []),
-    ];
     const dir = plan.directory.source === 'live' ? `live directory, ${plan.directory.size} extensions` : `cached directory of ${plan.directory.fetchedAt ?? '?'}`;
-    return `Template "${plan.template.name}" → ${plan.fileName} with ${String(head['engine'])} (${dir})\n${table}\nDry run (nothing spoken, saved or uploaded): ${parts.join(', ')}.`;
+    return `Template "${plan.template.name}" → ${plan.fileName} with ${String(head['engine'])} (${dir})\n${table}\nDry run (nothing spoken, saved or uploaded): ${dryRunCountsText(report.counts, { count: rejected.length, label: 'rejected' })}.`;
   });
   if (report.counts.error > 0) return EXIT.pbx;
   return rejected.length > 0 ? EXIT.input : EXIT.ok;

@@ -64,6 +64,35 @@ function producedAudio(info: TtsEngineInfo, file: string, res: { code: number | 
   if (res.code !== 0 || size <= 44) throw engineFailed(info, res.stderr || res.stdout || `exit code ${String(res.code)}`);
 }
 
+/** Runs a probe command; a program that cannot start or exits non-zero gives the reason in words. */
+async function probeRun(d: LocalEngineDeps, program: string, args: readonly string[], signal: AbortSignal | undefined, timeoutMs = 15_000): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  const r = await d.run(program, args, { signal, timeoutMs }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
+  return r.code === 0 ? { ok: true, stdout: r.stdout } : { ok: false, why: r.stderr.trim().slice(0, 160) || `exit code ${String(r.code)}` };
+}
+
+/** What a local engine's synthesize differs in: its program, output name and command line. */
+interface LocalSpeech {
+  program: string | undefined;
+  /** The message when the program is missing. */
+  missing: string;
+  outName: string;
+  voice: string | null;
+  command: (o: { textFile: string; out: string; ratePercent: number }) => { args: string[]; env?: Record<string, string> };
+}
+
+/** The text in a file, the program run once, its output checked: the same for every local engine. */
+async function speakLocally(info: TtsEngineInfo, d: LocalEngineDeps, req: SynthesizeRequest, s: LocalSpeech): Promise<SynthesizeResult> {
+  const text = prepareText(req.text, info);
+  const ratePercent = checkRate(req.ratePercent);
+  if (!s.program) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', `${s.missing} Choose another engine (vmgreet tts --engines).`);
+  const textFile = await writeText(req.dir, text);
+  const out = path.join(req.dir, s.outName);
+  const { args, env } = s.command({ textFile, out, ratePercent });
+  const res = await d.run(s.program, args, { signal: req.signal, ...(env ? { env } : {}) });
+  producedAudio(info, out, res);
+  return { file: out, engine: info.id, voice: s.voice, warnings: [] };
+}
+
 // ---------- espeak-ng ----------
 
 export const ESPEAK_INFO: TtsEngineInfo = {
@@ -120,22 +149,17 @@ export function createEspeakEngine(d: LocalEngineDeps = systemDeps()): TtsEngine
     async probe(signal): Promise<TtsProbe> {
       const program = espeakProgram(d);
       if (!program) return unavailable(info, d.platform === 'linux' ? 'espeak-ng is not installed (sudo apt-get install espeak-ng).' : 'espeak-ng is not installed.');
-      const v = await d.run(program, ['--version'], { signal, timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
-      if (v.code !== 0) return unavailable(info, `${program} does not run (${v.stderr.trim().slice(0, 120) || `exit code ${String(v.code)}`}).`, program);
-      const voices = await d.run(program, ['--voices'], { signal, timeoutMs: 15_000 }).then((r) => (r.code === 0 ? parseEspeakVoices(r.stdout) : []), () => []);
-      return { id: info.id, available: true, program, version: parseEspeakVersion(v.stdout), reason: null, voices };
+      const v = await probeRun(d, program, ['--version'], signal);
+      if (!v.ok) return unavailable(info, `${program} does not run (${v.why}).`, program);
+      const voices = await probeRun(d, program, ['--voices'], signal);
+      return { id: info.id, available: true, program, version: parseEspeakVersion(v.stdout), reason: null, voices: voices.ok ? parseEspeakVoices(voices.stdout) : [] };
     },
     async synthesize(req: SynthesizeRequest): Promise<SynthesizeResult> {
-      const text = prepareText(req.text, info);
-      const ratePercent = checkRate(req.ratePercent);
       const voice = checkVoice(info, req.voice);
-      const program = espeakProgram(d);
-      if (!program) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', 'espeak-ng is not installed. Install it or choose another engine (vmgreet tts --engines).');
-      const textFile = await writeText(req.dir, text);
-      const out = path.join(req.dir, 'speech.wav');
-      const res = await d.run(program, espeakArgs({ textFile, out, voice, ratePercent }), { signal: req.signal });
-      producedAudio(info, out, res);
-      return { file: out, engine: info.id, voice: voice ?? 'en-us', warnings: [] };
+      return speakLocally(info, d, req, {
+        program: espeakProgram(d), missing: 'espeak-ng is not installed.', outName: 'speech.wav', voice: voice ?? 'en-us',
+        command: (o) => ({ args: espeakArgs({ ...o, voice }) }),
+      });
     },
   };
 }
@@ -173,37 +197,35 @@ export function parseFliteVoices(stdout: string): TtsVoice[] {
 
 export function createFliteEngine(d: LocalEngineDeps = systemDeps()): TtsEngine {
   const info = FLITE_INFO;
-  const listVoices = async (program: string, signal?: AbortSignal): Promise<TtsVoice[]> =>
-    d.run(program, ['-lv'], { signal, timeoutMs: 15_000 }).then((r) => (r.code === 0 ? parseFliteVoices(r.stdout) : []), () => []);
+  const listVoices = async (program: string, signal?: AbortSignal): Promise<{ ok: true; voices: TtsVoice[] } | { ok: false; why: string }> => {
+    const r = await probeRun(d, program, ['-lv'], signal);
+    return r.ok ? { ok: true, voices: parseFliteVoices(r.stdout) } : r;
+  };
   return {
     info,
     async probe(signal): Promise<TtsProbe> {
       const program = d.find('flite');
       if (!program) return unavailable(info, d.platform === 'linux' ? 'flite is not installed (sudo apt-get install flite).' : 'flite is not installed.');
       // `flite --version` prints its version but exits 1; `-lv` (list voices) is the run check.
-      const lv = await d.run(program, ['-lv'], { signal, timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
-      const voices = lv.code === 0 ? parseFliteVoices(lv.stdout) : [];
-      if (lv.code !== 0 || voices.length === 0) return unavailable(info, `${program} does not run or has no voices (${lv.stderr.trim().slice(0, 120) || `exit code ${String(lv.code)}`}).`, program);
+      const lv = await listVoices(program, signal);
+      if (!lv.ok || lv.voices.length === 0) return unavailable(info, `${program} does not run or has no voices (${lv.ok ? 'none listed' : lv.why}).`, program);
       const v = await d.run(program, ['--version'], { signal, timeoutMs: 15_000 }).catch(() => ({ code: -1, stdout: '', stderr: '' }));
-      return { id: info.id, available: true, program, version: parseFliteVersion(v.stdout + v.stderr), reason: null, voices };
+      return { id: info.id, available: true, program, version: parseFliteVersion(v.stdout + v.stderr), reason: null, voices: lv.voices };
     },
     async synthesize(req: SynthesizeRequest): Promise<SynthesizeResult> {
-      const text = prepareText(req.text, info);
-      const ratePercent = checkRate(req.ratePercent);
       const asked = checkVoice(info, req.voice);
       const program = d.find('flite');
-      if (!program) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', 'flite is not installed. Install it or choose another engine (vmgreet tts --engines).');
       // flite takes a -voice it does not know as a file or URL to load (and would fall back silently): only listed names.
-      const voices = (await listVoices(program, req.signal)).map((v) => v.id);
-      if (asked !== undefined && !voices.includes(asked)) {
+      const listed = program ? await listVoices(program, req.signal) : undefined;
+      const voices = listed?.ok ? listed.voices.map((v) => v.id) : [];
+      if (program && asked !== undefined && !voices.includes(asked)) {
         throw new ContentError('usage', 'TTS_BAD_VOICE', `flite has no voice "${asked}". Its voices: ${voices.join(', ') || 'none listed'}.`);
       }
       const voice = asked ?? FLITE_PREFERRED.find((v) => voices.includes(v));
-      const textFile = await writeText(req.dir, text);
-      const out = path.join(req.dir, 'speech.wav');
-      const res = await d.run(program, fliteArgs({ textFile, out, voice, ratePercent }), { signal: req.signal });
-      producedAudio(info, out, res);
-      return { file: out, engine: info.id, voice: voice ?? null, warnings: [] };
+      return speakLocally(info, d, req, {
+        program, missing: 'flite is not installed.', outName: 'speech.wav', voice: voice ?? null,
+        command: (o) => ({ args: fliteArgs({ ...o, voice }) }),
+      });
     },
   };
 }
@@ -252,21 +274,16 @@ export function createSayEngine(d: LocalEngineDeps = systemDeps()): TtsEngine {
       if (d.platform !== 'darwin') return unavailable(info, 'Only on macOS.');
       const program = sayProgram(d);
       if (!program) return unavailable(info, 'The say program is missing from /usr/bin.');
-      const r = await d.run(program, ['-v', '?'], { signal, timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
-      if (r.code !== 0) return unavailable(info, `${program} does not run (${r.stderr.trim().slice(0, 120) || `exit code ${String(r.code)}`}).`, program);
+      const r = await probeRun(d, program, ['-v', '?'], signal);
+      if (!r.ok) return unavailable(info, `${program} does not run (${r.why}).`, program);
       return { id: info.id, available: true, program, version: null, reason: null, voices: parseSayVoices(r.stdout) };
     },
     async synthesize(req: SynthesizeRequest): Promise<SynthesizeResult> {
-      const text = prepareText(req.text, info);
-      const ratePercent = checkRate(req.ratePercent);
       const voice = checkVoice(info, req.voice);
-      const program = sayProgram(d);
-      if (!program) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', 'The macOS voices are only available on macOS. Choose another engine (vmgreet tts --engines).');
-      const textFile = await writeText(req.dir, text);
-      const out = path.join(req.dir, 'speech.aiff');
-      const res = await d.run(program, sayArgs({ textFile, out, voice, ratePercent }), { signal: req.signal });
-      producedAudio(info, out, res);
-      return { file: out, engine: info.id, voice: voice ?? null, warnings: [] };
+      return speakLocally(info, d, req, {
+        program: sayProgram(d), missing: 'The macOS voices are only available on macOS.', outName: 'speech.aiff', voice: voice ?? null,
+        command: (o) => ({ args: sayArgs({ ...o, voice }) }),
+      });
     },
   };
 }
@@ -349,27 +366,21 @@ export function createSapiEngine(d: LocalEngineDeps = systemDeps()): TtsEngine {
       if (d.platform !== 'win32') return unavailable(info, 'Only on Windows.');
       const program = powershellProgram(d);
       if (!program) return unavailable(info, 'Windows PowerShell (powershell.exe) was not found.');
-      const r = await d.run(program, powershellArgs(SAPI_VOICES_SCRIPT), { signal, timeoutMs: 30_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }));
-      if (r.code !== 0) return unavailable(info, `System.Speech could not be loaded (${r.stderr.trim().slice(0, 160) || `exit code ${String(r.code)}`}).`, program);
+      const r = await probeRun(d, program, powershellArgs(SAPI_VOICES_SCRIPT), signal, 30_000);
+      if (!r.ok) return unavailable(info, `System.Speech could not be loaded (${r.why}).`, program);
       const { version, voices } = parseSapiVoices(r.stdout);
       if (voices.length === 0) return unavailable(info, 'No Windows voices are installed (Settings > Time & language > Speech).', program);
       return { id: info.id, available: true, program, version, reason: null, voices };
     },
     async synthesize(req: SynthesizeRequest): Promise<SynthesizeResult> {
-      const text = prepareText(req.text, info);
-      const ratePercent = checkRate(req.ratePercent);
       const voice = checkVoice(info, req.voice);
-      const program = powershellProgram(d);
-      if (!program) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', 'The Windows voices are only available on Windows. Choose another engine (vmgreet tts --engines).');
-      const textFile = await writeText(req.dir, text);
-      const out = path.join(req.dir, 'speech.wav');
-      const res = await d.run(program, powershellArgs(SAPI_SPEAK_SCRIPT), {
-        signal: req.signal,
-        env: { VMGS_TTS_TEXT: textFile, VMGS_TTS_OUT: out, VMGS_TTS_RATE: String(sapiRate(ratePercent)), VMGS_TTS_VOICE: voice ?? '' },
+      return speakLocally(info, d, req, {
+        program: powershellProgram(d), missing: 'The Windows voices are only available on Windows.', outName: 'speech.wav', voice: voice ?? null,
+        command: (o) => ({
+          args: powershellArgs(SAPI_SPEAK_SCRIPT),
+          env: { VMGS_TTS_TEXT: o.textFile, VMGS_TTS_OUT: o.out, VMGS_TTS_RATE: String(sapiRate(o.ratePercent)), VMGS_TTS_VOICE: voice ?? '' },
+        }),
       });
-      producedAudio(info, out, res);
-      return { file: out, engine: info.id, voice: voice ?? null, warnings: [] };
     },
   };
 }
-
