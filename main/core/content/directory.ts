@@ -1,6 +1,7 @@
 // Where a personalised batch gets `{name}` for each extension: a port, so the live PBX directory and the cached one
 // the app keeps for offline work fit the same way. The live source pages extension/list.
 import { isVmgsError } from '../errors.js';
+import { ContentError } from './errors.js';
 
 export interface DirectoryEntry {
   number: string;
@@ -45,6 +46,26 @@ export function liveDirectory(lister: ExtensionLister): DirectorySource {
 export function fixedDirectory(entries: readonly DirectoryEntry[], fetchedAt: string | null = null): DirectorySource {
   const map = new Map(entries.map((e) => [e.number, e]));
   return { snapshot: () => Promise.resolve({ source: 'cache', fetchedAt, entries: map }) };
+}
+
+/**
+ * The app's offline copy of a PBX's directory (main/core/library's DirectoryCache: one file per PBX under
+ * <dataDir>/directory/), as far as a personalised batch needs it.
+ */
+export interface DirectoryCacheReader {
+  read(pbx: { origin: string; clientId: string }): Promise<{ fetchedAt: string; extensions: readonly DirectoryEntry[] } | null | undefined>;
+}
+
+export function cachedDirectory(cache: DirectoryCacheReader, pbx: { origin: string; clientId: string }): DirectorySource {
+  return {
+    async snapshot() {
+      const hit = await cache.read(pbx);
+      if (!hit) {
+        throw new ContentError('network', 'PERSONAL_NO_DIRECTORY', `The PBX at ${pbx.origin} cannot be reached and no copy of its directory is kept here. Connect once (the app keeps the directory for offline use), then try again.`);
+      }
+      return { source: 'cache', fetchedAt: hit.fetchedAt, entries: new Map(hit.extensions.map((e) => [e.number, { number: e.number, callerIdName: e.callerIdName }])) };
+    },
+  };
 }
 
 /** True for "the PBX cannot be reached now" (as opposed to "it answered no"). */

@@ -6,7 +6,7 @@ export {
   TemplateStore, TemplateSchema, TemplateExportSchema, checkTemplate, describeIssues, EXPORT_FORMAT, MAX_TEMPLATE_CHARS,
   type Template, type TemplateView, type TemplateExport, type ImportResult,
 } from './templates.js';
-export { liveDirectory, fixedDirectory, liveOrCached, isOfflineError, type DirectoryEntry, type DirectorySnapshot, type DirectorySource, type ExtensionLister } from './directory.js';
+export { liveDirectory, fixedDirectory, cachedDirectory, liveOrCached, isOfflineError, type DirectoryEntry, type DirectorySnapshot, type DirectorySource, type ExtensionLister, type DirectoryCacheReader } from './directory.js';
 export {
   planPersonalBatch, createPersonalDrafts, queuePersonalDrafts, personalFileName,
   type PersonalPlan, type PersonalRow, type PersonalDraft, type PersonalFailure, type CreatePersonalDraftsResult,

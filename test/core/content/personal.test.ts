@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  TemplateStore, createEspeakEngine, createPersonalDrafts, fixedDirectory, liveDirectory, liveOrCached, planPersonalBatch, queuePersonalDrafts,
+  TemplateStore, cachedDirectory, createEspeakEngine, createPersonalDrafts, fixedDirectory, liveDirectory, liveOrCached, planPersonalBatch, queuePersonalDrafts,
   type DirectorySource,
 } from '../../../main/core/content/index.js';
 import { renderGreeting } from '../../../main/core/audio/index.js';
@@ -63,6 +63,16 @@ describe('personalised batch', () => {
     expect(snap.entries.get('3200')?.callerIdName).toBe('Cached Person');
     const refused: DirectorySource = { snapshot: () => Promise.reject(new Error('other')) };
     await expect(liveOrCached(refused, cache).snapshot()).rejects.toThrow('other');
+
+    // The app's cache, read through its reader interface: found for this PBX, or a clear error when never fetched.
+    const pbx = { origin: 'https://10.0.0.5:8088', clientId: 'abc' };
+    const reader = { read: async (p: { origin: string; clientId: string }) => (p.origin === pbx.origin && p.clientId === pbx.clientId ? { fetchedAt: '2025-02-03T04:05:06.000Z', extensions: [{ number: '3201', callerIdName: 'Offline Olga' }] } : null) };
+    const offline = await liveOrCached(down, cachedDirectory(reader, pbx)).snapshot();
+    expect(offline).toMatchObject({ source: 'cache', fetchedAt: '2025-02-03T04:05:06.000Z' });
+    const plan = planPersonalBatch({ template: { name: 'hi', title: 'Hi', text: 'Hi {name}.' }, exts: ['3201', '3202'], directory: offline, maxChars: 100 });
+    expect(plan.ready.map((r) => r.script)).toEqual(['Hi Offline Olga.']);
+    expect(plan.rejected[0]?.problems[0]).toBe('Extension 3202 does not exist in the cached directory of 2025-02-03T04:05:06.000Z.');
+    await expect(liveOrCached(down, cachedDirectory(reader, { ...pbx, clientId: 'other' })).snapshot()).rejects.toMatchObject({ code: 'PERSONAL_NO_DIRECTORY' });
   });
 
   it('20 extensions → 20 tts drafts whose scripts carry each name, rendered at 8 kHz -20 ±1 LUFS, then uploaded', async () => {
