@@ -27,7 +27,7 @@ interface Flags extends AudioFlags, ConnectionFlags {
   force?: boolean;
   template?: string;
   ext?: string;
-  fill: string[];
+  fill?: string[];
   name?: string;
   engine?: string;
   voice?: string;
@@ -44,7 +44,7 @@ const ENGINE_CHOICES = ['auto', 'espeak-ng', 'flite', 'macos-say', 'windows-sapi
 const BATCH_POLICIES = ['overwrite', 'skip', 'rename', 'fail'] as const;
 const PLACEHOLDER_KEYS = ['name', 'extension', 'company', 'back_date'] as const;
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerTts(program: Command, state: RunState): void {
   const cmd = program
@@ -55,7 +55,7 @@ export function registerTts(program: Command, state: RunState): void {
     .option('--force', 'replace the output file if it exists')
     .option('--template <name>', 'speak a template (vmgreet templates list)')
     .option('--ext <range>', 'with --template: one personal greeting per extension, e.g. 3200-3319 ({name} and {extension} from the PBX)')
-    .option('--fill <key=value>', 'fill a placeholder: company=…, back_date=2025-01-06 (name=…, extension=… only with -o); repeatable', collect, [] as string[])
+    .option('--fill <key=value>', 'fill a placeholder: company=…, back_date=2025-01-06 (name=…, extension=… only with -o); repeatable', collect)
     .option('--name <name>', 'greeting name on the PBX for --ext (default: the template name)')
     .addOption(new Option('--engine <engine>', `speech engine: ${ENGINE_CHOICES.join(', ')} (auto = the first found on this computer; pbx = the PBX's own)`).default('auto'))
     .option('--voice <voice>', 'voice of the engine (see --engines --json); for pbx: provider:voice, e.g. aws:Joanna')
@@ -181,14 +181,14 @@ async function speakOne(ctx: CommandContext, text: string | undefined, flags: Fl
   let templateName: string | null = null;
   if (flags.template !== undefined) {
     const t = await new c.TemplateStore({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) }).get(flags.template);
-    const filled = c.fillScript(t.text, parseFills(flags.fill, true));
+    const filled = c.fillScript(t.text, parseFills(flags.fill ?? [], true));
     if (filled.problems.length > 0) {
       throw new InputError(`The template "${t.name}" cannot be spoken yet: ${filled.problems.map((p) => p.message).join(' ')} Fill it with --fill KEY=VALUE.`, 'TTS_UNFILLED', { detail: { problems: filled.problems } });
     }
     script = filled.spoken;
     label = t.name;
     templateName = t.name;
-  } else if (flags.fill.length > 0) {
+  } else if ((flags.fill ?? []).length > 0) {
     throw new UsageError('--fill fills a template: use it with --template NAME.', 'CLI_BAD_FILL');
   }
   return maybeClient(ctx, flags, choice === 'pbx', async (client) => {
@@ -235,7 +235,7 @@ async function speakOne(ctx: CommandContext, text: string | undefined, flags: Fl
 async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number> {
   const { out, io, signal } = ctx;
   const exts = parseExtRange(flags.ext ?? '');
-  const values = parseFills(flags.fill, false);
+  const values = parseFills(flags.fill ?? [], false);
   const settings = parseAudioFlags(flags);
   const policy = parseChoice(flags.ifExists ?? 'fail', BATCH_POLICIES, '--if-exists');
   const choice = parseChoice(flags.engine ?? 'auto', ENGINE_CHOICES, '--engine');
