@@ -12,6 +12,8 @@ export { QueueWorker, MAX_CONCURRENCY, summarise, type QueueWorkerOptions, type 
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 export { classifyError, PERMANENT_ERRCODES, TRANSIENT_ERRCODES, type Classified } from './classify.js';
 export { rollback, type RollbackResult } from './rollback.js';
+export { activateAfterUpload, restoreActivation, canSelect } from './activation.js';
+export { ActivationSchema, PreviousSelectionSchema, type PreviousSelection } from './schemas.js';
 export { parseExtensionList, MAX_EXTENSIONS_PER_SPEC } from './ranges.js';
 export { parseCsvMapping, readCsvMapping, type CsvRow, type CsvRowError, type CsvMapping, type CsvCheckOptions } from './csvmap.js';
 export { dryRunBatch, runBatch, batchExitCode, batchFileName, itemsForExtensions, type BatchItem, type DryRunReport, type DryRunRow, type DryRunVerdict } from './batch.js';

@@ -10,6 +10,7 @@ import { LibraryError } from './errors.js';
 import { QueueItemSchema, TERMINAL_STATES, extensionNumber, type QueueItem, type QueueState } from './schemas.js';
 import type { IfExistsPolicy } from './types.js';
 import { Mutex, newId, safeGreetingBase } from './util.js';
+import type { SelectionSlot } from '../domain.js';
 
 export type QueueSource = { draftId: string } | { filePath: string };
 
@@ -21,6 +22,8 @@ export interface EnqueueInput {
   /** Greeting name on the PBX (suffix added from the file); default: the draft name or the file's base name. */
   name?: string;
   allowOverwriteWithoutBackup?: boolean;
+  /** After a successful upload, make the greeting play for these slots (see activation.ts). */
+  activate?: SelectionSlot[];
 }
 
 const AUDIO_SUFFIXES = new Set(['.wav', '.mp3', '.gsm']);
@@ -122,6 +125,7 @@ export class UploadQueue {
           action: null,
           historyId: null,
           finishedAt: null,
+          ...(input.activate !== undefined && input.activate.length > 0 ? { activate: [...new Set(input.activate)] } : {}),
         });
         out.push(item);
       }

@@ -1,5 +1,6 @@
 // zod schemas for everything the library keeps on disk: a file that fails these is treated as corrupt, never trusted.
 import { z } from 'zod';
+import { SELECTION_SLOTS } from '../domain.js';
 
 const isoDate = z.string().min(10);
 const formatChoice = z.enum(['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm', 'auto']);
@@ -48,6 +49,18 @@ export const DraftIndexSchema = z.object({ schemaVersion: z.literal(1), drafts: 
 export type DraftIndexEntry = z.infer<typeof DraftIndexEntrySchema>;
 
 export const policySchema = z.enum(['overwrite', 'skip', 'rename', 'fail']);
+const selectionSlot = z.enum(SELECTION_SLOTS);
+/** What an activation step did after the upload (see activation.ts). */
+export const ActivationSchema = z.object({
+  slots: z.array(selectionSlot).min(1),
+  /** The value written ('' / follow_system / the greeting's name), null when nothing had to change or it failed. */
+  value: z.string().nullable(),
+  ok: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+/** The raw values the PBX held for the activated slots before, so rollback can write them back exactly. */
+export const PreviousSelectionSchema = z.object({ extId: z.number().int(), slots: z.partialRecord(selectionSlot, z.string()) });
+export type PreviousSelection = z.infer<typeof PreviousSelectionSchema>;
 export const queueStateSchema = z.enum(['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed', 'cancelled']);
 export type QueueState = z.infer<typeof queueStateSchema>;
 export const TERMINAL_STATES: readonly QueueState[] = ['uploaded', 'skipped', 'renamed', 'failed', 'cancelled'];
@@ -82,6 +95,8 @@ export const QueueItemSchema = z.object({
   action: z.enum(['created', 'overwritten', 'skipped', 'renamed']).nullable(),
   historyId: z.string().nullable(),
   finishedAt: isoDate.nullable(),
+  /** Optional: after a successful upload, make the greeting play for these slots (presence statuses / default). */
+  activate: z.array(selectionSlot).min(1).optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
@@ -99,5 +114,8 @@ export const HistoryEntrySchema = z.object({
   queueItemId: z.string().nullable(),
   backup: z.object({ file: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().length(64) }).nullable(),
   rollbackOf: z.string().nullable(),
+  /** Set by the activation step of an item that had `activate`. */
+  previousSelection: PreviousSelectionSchema.nullable().optional(),
+  activation: ActivationSchema.optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
