@@ -31,7 +31,7 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
         'VMGREET_PIN_SHA256. Add --json to any command for one JSON document on stdout.',
         '',
         'Exit codes: 0 ok, 1 usage, 2 bad input/audio, 3 PBX refused (errcode shown), 4 network/TLS,',
-        '5 name exists (--if-exists fail).',
+        '5 name exists (--if-exists fail), 6 busy (another process is uploading from the same data folder).',
         '',
         'Try it without a PBX: vmgreet sim',
       ].join('\n'),

@@ -24,7 +24,7 @@ async function once(file: string, concurrency: number, faults: Fault[]): Promise
     const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => client, concurrency, backoff: { baseMs: 100, maxMs: 2000, maxAttempts: 12 } });
     const exts = parseExtensionList('3200-3299');
     const t0 = performance.now();
-    const summary = await runBatch({ queue, worker, items: itemsForExtensions(exts, file, 'Welcome'), policy: 'overwrite', pbxProfileId: 'bench' });
+    const summary = await runBatch({ queue, worker, items: itemsForExtensions(exts, file, 'Welcome'), policy: 'overwrite', pbxProfileId: 'bench', pbx: { origin: 'http://127.0.0.1:1', clientId: 'bench' } });
     const ms = performance.now() - t0;
     const onPbx = exts.filter((e) => sim.greetings(e).some((g) => g.real_filename === 'Welcome.wav')).length;
     const faultsHit = sim.requestLog().filter((r) => r.fault !== undefined && r.fault !== 'latency').length;

@@ -1,6 +1,8 @@
 // Helpers for the CLI tests: build the real binary once (test/helpers/build.ts), run it as a
 // child process with a clean environment, and small HTTP fixtures.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../helpers/build.js';
 export { ensureBuilt } from '../helpers/build.js';
@@ -15,11 +17,15 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Environment for the child: the parent's, minus every VMGREET_* variable, plus `env`. */
+// A child that is not given a data folder must not write into the real user's one (upload goes through the queue).
+const fallbackDataDir = path.join(os.tmpdir(), `vmgreet-test-data-${process.pid}`);
+process.once('exit', () => rmSync(fallbackDataDir, { recursive: true, force: true }));
+
+/** Environment for the child: the parent's, minus every VMGREET_* variable, plus `env` (and a private data folder). */
 export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VMGREET_') && !k.startsWith('VMGS_')) base[k] = v;
-  return { ...base, ...env };
+  return { VMGREET_DATA_DIR: fallbackDataDir, ...base, ...env };
 }
 
 export function runVmgreet(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {

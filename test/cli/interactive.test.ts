@@ -35,7 +35,8 @@ beforeAll(async () => {
   sim = await startSimulator({ extensions: 3 });
   tmp = await makeTempDir('vmgreet-tty-');
   speech = await espeak(path.join(tmp.dir, 'hi.wav'), 'Hi there, leave a message.');
-  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret };
+  // Uploads go through the queue: a private data folder, never the user's own.
+  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret, VMGREET_DATA_DIR: path.join(tmp.dir, 'data') };
   sim.seedGreeting('3200', 'hi.wav', Buffer.from('RIFF-old'));
 }, 120_000);
 

@@ -1,10 +1,10 @@
 // Rollback of one history entry: re-upload (force) the greeting that an overwrite replaced, from the backup taken
 // before it; for an upload that created a new name, remove that greeting again.
-import { classifyError } from './classify.js';
+import { VmgsError } from '../errors.js';
 import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
 import type { HistoryEntry } from './schemas.js';
-import type { GreetingTransport } from './types.js';
+import type { TransportFor } from './worker.js';
 import { restoreActivation } from './activation.js';
 import type { RestoreResult } from '../pbx/presence.js';
 
@@ -18,11 +18,11 @@ export interface RollbackResult {
 
 export async function rollback(
   historyId: string,
-  deps: { history: HistoryStore; transportFor: (pbxProfileId: string) => GreetingTransport | Promise<GreetingTransport> },
+  deps: { history: HistoryStore; transportFor: TransportFor },
 ): Promise<RollbackResult> {
   const { history } = deps;
   const entry = await history.get(historyId);
-  const transport = await deps.transportFor(entry.pbxProfileId);
+  const transport = await deps.transportFor(entry);
   const id = history.newId();
   try {
     // Selection first: a created greeting cannot be removed while statuses still play it.
@@ -33,6 +33,7 @@ export async function rollback(
       const recorded = await history.record({
         id,
         pbxProfileId: entry.pbxProfileId,
+        pbx: entry.pbx,
         ext: entry.ext,
         fileName: entry.backup.fileName,
         bytes: entry.backup.bytes,
@@ -50,6 +51,7 @@ export async function rollback(
       const recorded = await history.record({
         id,
         pbxProfileId: entry.pbxProfileId,
+        pbx: entry.pbx,
         ext: entry.ext,
         fileName: entry.fileName,
         bytes: 0,
@@ -66,6 +68,7 @@ export async function rollback(
       const recorded = await history.record({
         id,
         pbxProfileId: entry.pbxProfileId,
+        pbx: entry.pbx,
         ext: entry.ext,
         fileName: entry.fileName,
         bytes: 0,
@@ -80,8 +83,14 @@ export async function rollback(
     }
   } catch (err) {
     if (err instanceof LibraryError) throw err;
-    const c = classifyError(err);
-    throw new LibraryError(c.outcome === 'retry' ? 'network' : 'pbx', 'HISTORY_ROLLBACK_FAILED', `Rollback of ${entry.id} (extension ${entry.ext}, ${entry.fileName}) failed: ${c.message}. Nothing was recorded; try again.`, { cause: err });
+    // Same kind and same verdict as the call that failed (a network error stays one: exit 4, worth a retry).
+    const c = err instanceof VmgsError ? err : undefined;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new LibraryError(c?.kind ?? 'internal', 'HISTORY_ROLLBACK_FAILED', `Rollback of ${entry.id} (extension ${entry.ext}, ${entry.fileName}) failed: ${why}. Nothing was recorded; try again.`, {
+      cause: err,
+      retryable: c?.retryable === true,
+      unreachable: c?.unreachable === true,
+    });
   }
   throw new LibraryError('input', 'HISTORY_NOTHING_TO_ROLL_BACK', `History entry ${entry.id} (${entry.result}) has no backup and created nothing, so there is nothing to roll back.`);
 }

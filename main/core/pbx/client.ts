@@ -2,6 +2,7 @@
 // Plain Node (no electron). Tokens only ever travel in the access_token query parameter and never reach messages.
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import type { Extension, Greeting } from '../domain.js';
 import { CancelledError } from '../errors.js';
 import { streamToFile } from './download.js';
 import { parseEnvelope, parseFields, type RawAnswer } from './answers.js';
@@ -23,6 +24,8 @@ import { resolveTlsPolicy, type PbxTlsOptions } from './tls.js';
 import { apiUrl, normalizeBaseUrl, redactUrl, resourceUrl, type QueryValue } from './url.js';
 import { defaultUserAgent } from './version.js';
 
+export type { Extension, Greeting };
+
 export interface PbxClientOptions {
   /** As the admin typed it: 'https://pbx.example:8088', 'http://10.0.0.5', 'pbx.example.com' (-> https). */
   baseUrl: string;
@@ -39,17 +42,6 @@ export interface PbxClientOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface Extension {
-  id: number;
-  number: string;
-  callerIdName: string;
-  email: string;
-  /** available | away | business_trip | do_not_disturb | lunch | off_work | '' */
-  presence: string;
-  /** Any endpoint (SIP phone, Linkus desktop/mobile/web) online. */
-  online: boolean;
-}
-
 export interface ExtensionPage {
   total: number;
   items: Extension[];
@@ -62,14 +54,6 @@ export interface ListExtensionsOptions {
   pageSize?: number;
   sortBy?: ExtensionSortField;
   orderBy?: 'asc' | 'desc';
-}
-
-export interface Greeting {
-  id: number;
-  file: string;
-  realFilename: string;
-  suffix: string;
-  type: string;
 }
 
 export interface UploadGreetingOptions {
@@ -210,7 +194,7 @@ export class PbxClient {
     return { exists: result.exists === true, ...(result.existType !== undefined ? { existType: result.existType } : {}) };
   }
 
-  /** Streams the file as multipart/form-data. mode 'force' creates or REPLACES the name: use uploadWithPolicy. */
+  /** Streams the file as multipart/form-data. mode 'force' creates or REPLACES the name: go through the library's queue worker (ask, backup, force). */
   async uploadGreetingFile(opts: UploadGreetingOptions): Promise<UploadResult> {
     const name = cleanGreetingName(opts.fileName);
     if (opts.mode !== 'ask' && opts.mode !== 'force') throw new PbxInputError('PBX_BAD_OPTION', 'mode must be "ask" or "force".');

@@ -1,4 +1,4 @@
-// Public API of the Yeastar P-Series OpenAPI client (see /tmp/team/contracts.md).
+// Public API of the Yeastar P-Series OpenAPI client.
 export { PbxClient } from './client.js';
 export type {
   PbxClientOptions,
@@ -23,7 +23,8 @@ export {
   GreetingExistsError,
 } from './errors.js';
 export { ERRMSG, apiErrorFor } from './errcodes.js';
-export { normalizeBaseUrl, redactUrl, apiUrl } from './url.js';
+export { PBX_ERRCODES } from './errors.js';
+export { normalizeBaseUrl, originOf, redactUrl, apiUrl } from './url.js';
 export type { BaseUrl } from './url.js';
 export { normalizeFingerprint } from './tls.js';
 export type { PbxTlsOptions } from './tls.js';

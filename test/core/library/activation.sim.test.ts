@@ -2,6 +2,7 @@
 // selection, rollback restores both the selection and the audio, and an activation failure is recorded, not fatal.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PbxClient } from '../../../main/core/pbx/index.js';
+import { originOf } from '../../../main/core/pbx/url.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../main/sim/index.js';
 import { HistoryStore, QueueWorker, UploadQueue, rollback, type QueueItem } from '../../../main/core/library/index.js';
 import type { SelectionSlot } from '../../../main/core/domain.js';
@@ -31,7 +32,7 @@ async function world(opts: SimulatorOptions = {}) {
   const history = new HistoryStore({ dataDir: tmp.dir });
   const worker = new QueueWorker({ queue, history, transportFor: () => client, concurrency: 2 });
   const run = async (file: string, ext: string, activate: SelectionSlot[] | undefined, policy: QueueItem['policy'] = 'overwrite') => {
-    const item = await queue.enqueue({ source: { filePath: file }, ext, policy, pbxProfileId: 'sim', name: 'away', ...(activate ? { activate } : {}) });
+    const item = await queue.enqueue({ source: { filePath: file }, ext, policy, pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId }, name: 'away', ...(activate ? { activate } : {}) });
     await worker.run({ ids: [item.id] });
     const done = await queue.get(item.id);
     return { item: done, entry: await history.get(done.historyId!) };
@@ -104,7 +105,7 @@ describe('activate after upload', () => {
     const fake = new FakeTransport();
     const worker = new QueueWorker({ queue, history, transportFor: () => fake });
     const file = await fakeAudio(tmp.dir, 'f.wav', 'a');
-    const item = await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'fail', pbxProfileId: 'p', activate: ['lunch'] });
+    const item = await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'fail', pbxProfileId: 'p', pbx: { origin: 'http://127.0.0.1:1', clientId: 'x' }, activate: ['lunch'] });
     await worker.run();
     const done = await queue.get(item.id);
     expect(done.state).toBe('uploaded');

@@ -91,7 +91,7 @@ describe('CSV mapping', () => {
     };
     const m = await parseCsvMapping('extension,file\n3200,real.wav\n3201,fake.wav\n', { baseDir: tmp.dir, probe });
     expect(m.rows.map((r) => r.extension)).toEqual(['3200']);
-    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: fake.wav is not an audio file.', extension: '3201' }]);
+    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: "fake.wav" is not an audio file.', extension: '3201' }]);
   });
 
   it('rejects a header without the required columns, naming them', async () => {
@@ -107,7 +107,7 @@ describe('dry run', () => {
     const t = new FakeTransport();
     t.greetings('3201').set('Welcome.wav', Buffer.from('x'));
     t.greetings('3201').set('Welcome-2.wav', Buffer.from('x'));
-    const items = itemsForExtensions(['3200', '3201'], '/x/welcome.wav', 'Welcome');
+    const items = itemsForExtensions(['3200', '3201'], await fakeAudio(tmp.dir, 'welcome.wav', 'w'), 'Welcome');
     const rename = await dryRunBatch(t, items, 'rename');
     expect(rename.rows).toEqual([
       { ext: '3200', fileName: 'Welcome.wav', verdict: 'would-create' },
@@ -121,6 +121,31 @@ describe('dry run', () => {
     expect(t.count('force')).toBe(0);
     t.fault = () => ({ error: Object.assign(new Error('boom'), { code: 'ECONNRESET' }) });
     expect((await dryRunBatch(t, items, 'skip')).counts.error).toBe(2);
+  });
+
+  it('says "unchanged" where the name (or a keep-both copy) already holds these bytes, for every policy', async () => {
+    const file = await fakeAudio(tmp.dir, 'welcome.wav', 'ours');
+    const ours = await fs.readFile(file);
+    const t = new FakeTransport();
+    t.greetings('3200').set('Welcome.wav', ours);
+    t.greetings('3201').set('Welcome.wav', Buffer.from('theirs'));
+    t.greetings('3201').set('Welcome-2.wav', ours);
+    t.greetings('3202').set('Welcome.wav', Buffer.from('theirs'));
+    const items = itemsForExtensions(['3200', '3201', '3202'], file, 'Welcome');
+    for (const policy of ['fail', 'skip', 'overwrite'] as const) {
+      const r = await dryRunBatch(t, items, policy);
+      expect(r.rows[0], policy).toMatchObject({ verdict: 'unchanged', target: 'Welcome.wav' });
+      expect(r.rows[1]?.verdict, policy).toBe(`would-${policy}`);
+    }
+    const rename = await dryRunBatch(t, items, 'rename');
+    expect(rename.rows.map((r) => [r.verdict, r.target])).toEqual([
+      ['unchanged', 'Welcome.wav'],
+      ['unchanged', 'Welcome-2.wav'],
+      ['would-rename', 'Welcome-2.wav'],
+    ]);
+    // Downloads only for names that exist; nothing is ever written.
+    expect(t.calls.filter((c) => c.op === 'download').every((c) => t.greetings(c.ext).has(c.fileName))).toBe(true);
+    expect(t.count('force')).toBe(0);
   });
 
   it('turns failures into a non-zero exit code', () => {
