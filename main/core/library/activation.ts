@@ -4,7 +4,7 @@
 // (`activation`). An activation failure does not undo or fail the upload: it is recorded, and surfaces report it.
 import type { SelectionSlot } from '../domain.js';
 import { VmgsError } from '../errors.js';
-import { activateUploaded, restoreSelection, type PresenceApi, type RestoreResult } from '../pbx/presence.js';
+import { activateUploaded, assertNotPlaying, restoreSelection, type PresenceApi, type RestoreResult } from '../pbx/presence.js';
 import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
 import type { HistoryEntry, QueueItem } from './schemas.js';
@@ -36,7 +36,7 @@ export async function activateAfterUpload(deps: { item: QueueItem; transport: Gr
     const res = await activateUploaded(transport, item.ext, item.target ?? item.fileName, slots);
     patch = { previousSelection: { extId: res.extId, slots: res.previous }, activation: { slots, value: res.value, ok: true, error: null } };
   } catch (err) {
-    const error = err instanceof VmgsError ? { code: err.code, message: err.message } : { code: 'QUEUE_ACTIVATION_FAILED', message: err instanceof Error ? err.message : String(err) };
+    const error = err instanceof VmgsError ? { code: err.code, message: err.message, kind: err.kind } : { code: 'QUEUE_ACTIVATION_FAILED', message: err instanceof Error ? err.message : String(err), kind: 'internal' as const };
     patch = { previousSelection: null, activation: { slots, value: null, ok: false, error } };
   }
   try {
@@ -48,9 +48,16 @@ export async function activateAfterUpload(deps: { item: QueueItem; transport: Gr
   }
 }
 
-/** Rollback's first step: put back the selection an activation changed (before the audio is removed or restored). */
-export async function restoreActivation(entry: HistoryEntry, transport: GreetingTransport): Promise<RestoreResult | undefined> {
-  if (!entry.previousSelection) return undefined;
+/**
+ * Rollback's first step, before the audio is removed or restored: put back the selection an activation changed.
+ * `removing`: the rollback will delete the greeting, so it must not play for any status afterwards; a status chosen
+ * for it since (not by this upload) refuses the rollback before anything changes.
+ */
+export async function restoreActivation(entry: HistoryEntry, transport: GreetingTransport, opts: { removing: boolean }): Promise<RestoreResult | undefined> {
+  if (!entry.previousSelection) {
+    if (opts.removing && canSelect(transport)) await assertNotPlaying(transport, entry.ext, entry.fileName);
+    return undefined;
+  }
   if (!canSelect(transport)) throw noSelection('the earlier selection was not restored (nothing was rolled back)');
-  return restoreSelection(transport, entry.ext, entry.previousSelection, entry.fileName);
+  return restoreSelection(transport, entry.ext, entry.previousSelection, entry.fileName, { requireFree: opts.removing });
 }

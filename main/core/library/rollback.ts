@@ -26,7 +26,7 @@ export async function rollback(
   const id = history.newId();
   try {
     // Selection first: a created greeting cannot be removed while statuses still play it.
-    const selection = await restoreActivation(entry, transport);
+    const selection = await restoreActivation(entry, transport, { removing: !entry.backup && (entry.result === 'created' || entry.result === 'renamed') });
     const sel = selection ? { selection } : {};
     if (entry.backup) {
       await transport.uploadGreetingFile({ ext: entry.ext, filePath: history.backupPath(entry.backup), fileName: entry.backup.fileName, mode: 'force' });

@@ -58,7 +58,8 @@ export const ActivationSchema = z.object({
   /** The value written ('' / follow_system / the greeting's name), null when nothing had to change or it failed. */
   value: z.string().nullable(),
   ok: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** `kind` decides the CLI's exit code, like any error's kind. */
+  error: z.object({ code: z.string(), message: z.string(), kind: z.enum(ERROR_KINDS).optional() }).nullable(),
 });
 /** The raw values the PBX held for the activated slots before, so rollback can write them back exactly. */
 export const PreviousSelectionSchema = z.object({ extId: z.number().int(), slots: z.partialRecord(selectionSlot, z.string()) });

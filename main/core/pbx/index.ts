@@ -37,6 +37,7 @@ export {
   EXTENSION_DEFAULT,
   parseSelection,
   buildUpdateBody,
+  requireSlots,
   matrixOf,
   describeChoice,
   statusFromWire,
@@ -45,6 +46,7 @@ export type { SelectionRead, SelectionSupport, SelectionMatrix, SlotView, SlotCh
 export {
   activeMatrix,
   activateUploaded,
+  assertNotPlaying,
   chooseGreeting,
   deleteGreetingSafely,
   extensionIds,

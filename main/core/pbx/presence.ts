@@ -240,7 +240,13 @@ export interface RestoreResult {
  * (written exactly as the PBX had it); a slot changed since is left alone; a previous greeting that is gone is
  * replaced by the default, so nothing points at a missing file.
  */
-export async function restoreSelection(api: PresenceApi, ext: string, previous: { extId: number; slots: Partial<Record<SelectionSlot, string>> }, activatedFile: string): Promise<RestoreResult> {
+export async function restoreSelection(
+  api: PresenceApi,
+  ext: string,
+  previous: { extId: number; slots: Partial<Record<SelectionSlot, string>> },
+  activatedFile: string,
+  opts: { requireFree?: boolean } = {},
+): Promise<RestoreResult> {
   const greetings = await api.listGreetings(ext);
   const read = await readSelectionById(api, ext, previous.extId);
   const ours = greetings.find((g) => g.realFilename === activatedFile);
@@ -261,6 +267,12 @@ export async function restoreSelection(api: PresenceApi, ext: string, previous: 
       result.restored.push(slot);
     }
   }
+  if (opts.requireFree) {
+    // The greeting is about to be removed: any other slot that plays it (chosen after the upload) blocks, before
+    // anything is written, so a refused rollback changes nothing.
+    const blocking = read.supported.filter((s) => previous.slots[s] === undefined && playsOurs(read.values[s]));
+    if (blocking.length > 0) throw new GreetingInUseError(ext, activatedFile, blocking);
+  }
   const changed = Object.keys(changes) as SelectionSlot[];
   if (changed.length === 0) return result;
   const after = await writeSlots(api, read, changes);
@@ -270,6 +282,16 @@ export async function restoreSelection(api: PresenceApi, ext: string, previous: 
 }
 
 // ---------- delete, rename, record ----------
+
+/** Refuses (GreetingInUseError, naming the statuses) when `fileName` plays for any status of `ext`. */
+export async function assertNotPlaying(api: PresenceApi, ext: string, fileName: string): Promise<void> {
+  const read = await readSelection(api, ext);
+  if (read.supported.length === 0) return;
+  const g = (await api.listGreetings(ext)).find((x) => x.realFilename === fileName);
+  if (!g) return;
+  const used = slotsUsing(read, g);
+  if (used.length > 0) throw new GreetingInUseError(ext, fileName, used);
+}
 
 export interface SafeDeleteResult {
   deleted: Greeting;

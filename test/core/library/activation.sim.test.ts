@@ -62,6 +62,29 @@ describe('activate after upload', () => {
     expect(log.map((e) => `${e.path.split('/').pop()}:${e.errcode}`).slice(-2)).toEqual(['update:0', 'delete:0']);
   });
 
+  it('rollback of a created greeting that was chosen for another status since: refused, nothing changes', async () => {
+    const { sim, client, history, run } = await world();
+    const file = await makeWav(tmp.dir, 'take.wav', 440);
+    const { entry } = await run(file, '3205', ['away']);
+    sim.seedSelection('3205', { presence: { lunch: 'away.wav' } });
+    const before = sim.selection('3205');
+    const err = await rollback(entry.id, { history, transportFor: () => client }).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/away\.wav plays on extension 3205 for Lunch/);
+    expect(sim.selection('3205')).toEqual(before);
+    expect(sim.greetings('3205').map((g) => g.real_filename)).toEqual(['away.wav']);
+  });
+
+  it('rollback of a plain upload (no activation) chosen since by hand: refused before the delete', async () => {
+    const { sim, client, history, run } = await world();
+    const file = await makeWav(tmp.dir, 'take.wav', 440);
+    const { entry } = await run(file, '3206', undefined);
+    sim.seedSelection('3206', { vm_greeting: 'away.wav' });
+    const err = await rollback(entry.id, { history, transportFor: () => client }).catch((e: unknown) => e as Error);
+    expect((err as Error).message).toMatch(/plays on extension 3206 for Default/);
+    expect(sim.requestLog().filter((e) => e.path.endsWith('/delete'))).toHaveLength(0);
+  });
+
   it('overwrite + activate: rollback restores the old audio from the backup and the old default', async () => {
     const { sim, client, history, run } = await world();
     const first = await makeWav(tmp.dir, 'first.wav', 330);
