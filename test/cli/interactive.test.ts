@@ -66,6 +66,18 @@ describe('on a terminal', () => {
     expect(sim.greetings('3200')).toHaveLength(2);
   });
 
+  it('asks the PBX first: the same bytes already there need no question (unchanged), and the upload is queued and recorded', async () => {
+    const first = ttyIo(env, []);
+    expect(await runCli(['upload', speech, '--ext', '3201'], first.io, new AbortController().signal, extraCommands)).toBe(0);
+    const again = ttyIo(env, []);
+    expect(await runCli(['upload', speech, '--ext', '3201'], again.io, new AbortController().signal, extraCommands)).toBe(0);
+    expect(again.err()).not.toMatch(/\[o\]verwrite/);
+    expect(again.out()).toMatch(/Unchanged: extension 3201 already has hi\.wav with exactly these bytes/);
+    const { HistoryStore } = await import('../../main/core/library/index.js');
+    const results = (await new HistoryStore({ dataDir: env['VMGREET_DATA_DIR']! }).list({ ext: '3201' })).map((e) => e.result);
+    expect(results).toEqual(['unchanged', 'created']);
+  });
+
   it('askExists maps answers and treats end of input as cancel', async () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true });
     const stderr = Object.assign(new PassThrough(), { isTTY: true });

@@ -1,9 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keepBothName } from '../../../main/core/domain.js';
 import { CancelledError, GreetingExistsError } from '../../../main/core/errors.js';
 import { PbxApiError, PbxBadResponseError, PbxNetworkError, PbxTimeoutError, PbxTlsError } from '../../../main/core/pbx/errors.js';
-import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, openLibrary, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
+import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, openLibrary, readWorkerLock, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
 import { FakeTransport } from './helpers/fake-transport.js';
 import { fakeAudio, makeTmp } from './helpers/tmp.js';
 
@@ -212,6 +213,17 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     expect(t.count('download')).toBe(6);
   });
 
+  it('keeps both under the one keep-both rule: a 64-character name gets a copy name of at most 64 characters', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'ours');
+    const long = 'n'.repeat(64);
+    t.greetings('3200').set(`${long}.wav`, Buffer.from('theirs'));
+    t.greetings('3200').set(keepBothName(`${long}.wav`, 2), Buffer.from('theirs too'));
+    await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'rename', pbxProfileId: 'pbx1', pbx: PBX, name: long });
+    const summary = await worker().run();
+    expect(summary.items[0]).toMatchObject({ state: 'renamed', target: `${'n'.repeat(62)}-3.wav` });
+    expect(summary.items[0]?.target).toBe(keepBothName(`${long}.wav`, 3));
+  });
+
   it('applies the policy when the bytes differ, and compares only names that exist', async () => {
     const file = await fakeAudio(tmp.dir, 'g.wav', 'ours');
     t.greetings('3200').set('Welcome.wav', Buffer.from('theirs'));
@@ -403,10 +415,38 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
   it('takes over the lock of a dead worker but refuses a live one', async () => {
     await fs.mkdir(queue.dir, { recursive: true });
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    expect(await readWorkerLock(tmp.dir)).toBeNull();
     await expect(worker().run()).resolves.toMatchObject({ total: 0 });
+    // A lock file of the older format (pid only) is an unknown holder.
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: process.ppid }));
-    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
+    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY', kind: 'busy', message: expect.stringMatching(new RegExp(`^Another VM Greeting Studio process \\(pid ${process.ppid}\\) has been uploading from this data folder`)) });
     await fs.rm(path.join(queue.dir, 'worker.lock'));
+  });
+
+  it('the lock names its holder: who, pid and since when, in the lock file and in QUEUE_BUSY', async () => {
+    const since = new Date();
+    since.setHours(14, 2, 0, 0);
+    await fs.mkdir(queue.dir, { recursive: true });
+    await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ by: 'app', pid: process.ppid, since: since.toISOString() }));
+    expect(await readWorkerLock(tmp.dir)).toEqual({ by: 'app', pid: process.ppid, since: since.toISOString() });
+    const err = await worker().run().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUEUE_BUSY', kind: 'busy', detail: { holder: { by: 'app', pid: process.ppid } } });
+    expect((err as Error).message).toBe(`The VM Greeting Studio app (pid ${process.ppid}) has been uploading from this data folder since 14:02. Wait until its Outbox has finished (or quit the app), then try again.`);
+    await fs.rm(path.join(queue.dir, 'worker.lock'));
+
+    // While a worker runs, its lock says who it is; afterwards the folder is free again.
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 1);
+    t.delayMs = 20;
+    let seen: unknown = null;
+    await worker({ holder: 'cli' }).run({
+      onProgress: (p) => {
+        if (seen === null && p.state === 'running') seen = JSON.parse(readFileSync(path.join(queue.dir, 'worker.lock'), 'utf8'));
+      },
+    });
+    expect(seen).toMatchObject({ by: 'cli', pid: process.pid, since: expect.any(String) });
+    expect(await readWorkerLock(tmp.dir)).toBeNull();
+    await expect(fs.access(path.join(queue.dir, 'worker.lock'))).rejects.toThrow();
   });
 });
 
