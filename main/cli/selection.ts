@@ -3,7 +3,8 @@
 import { Option, type Command } from 'commander';
 import { SELECTION_SLOTS, SELECTION_SLOT_LABELS, type SelectionSlot } from '../core/domain.js';
 import type { HistoryEntry } from '../core/library/index.js';
-import type { PbxClient, SelectionMatrix, SlotView } from '../core/pbx/index.js';
+import type { PbxClient, SelectionMatrix } from '../core/pbx/index.js';
+import { describeChoice } from '../core/pbx/selection.js';
 import { showValue } from './args.js';
 import { UsageError } from './errors.js';
 import { EXIT, exitCodeForKind } from './exit-codes.js';
@@ -71,28 +72,14 @@ export function activationLine(entry: Pick<HistoryEntry, 'activation' | 'ext' | 
   return `Callers of extension ${entry.ext} now hear ${entry.fileName} when: ${slotLabels(a.slots)}${a.value === null ? ' (already chosen)' : ''}.`;
 }
 
-function cell(v: SlotView, key: 'choice' | 'effective'): string {
-  const c = v[key];
-  switch (c.kind) {
-    case 'greeting':
-      return c.greeting.realFilename;
-    case 'system':
-      return '(system greeting)';
-    case 'extension-default':
-      return '(extension default)';
-    case 'missing':
-      return `MISSING: ${c.name}`;
-  }
-}
-
 /** The matrix for a person: status, what it is set to, what callers hear. */
 export function matrixText(m: SelectionMatrix): string {
   const head = `Extension ${m.ext}: which greeting plays`;
   if (m.support.level === 'none') return `${head}: not available (${m.support.reason})`;
   const table = renderTable(m.slots, [
     { header: 'STATUS', value: (v) => v.label },
-    { header: 'SET TO', value: (v) => cell(v, 'choice') },
-    { header: 'CALLERS HEAR', value: (v) => cell(v, 'effective') },
+    { header: 'SET TO', value: (v) => describeChoice(v.choice) },
+    { header: 'CALLERS HEAR', value: (v) => describeChoice(v.effective) },
   ]);
   const note = m.support.level === 'default-only' ? `\nNote: ${m.support.reason}` : '';
   return `${head}\n${table}${note}`;

@@ -1,6 +1,7 @@
 // Greeting selection per presence status, rename, record by phone and a delete that never leaves an extension
 // pointing at a missing file. Everything reads first, writes in the shape that was read (selection.ts), and reads
 // again to verify, because the OpenAPI fields involved are UNCONFIRMED and vary between PBXs.
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { greetingNameProblem, type Greeting, type SelectionSlot } from '../domain.js';
 import { CancelledError, VmgsError } from '../errors.js';
@@ -398,22 +399,13 @@ export interface RecordOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new CancelledError('Waiting for the recording'));
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new CancelledError('Waiting for the recording'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch (err) {
+    if (signal?.aborted) throw new CancelledError('Waiting for the recording');
+    throw err;
+  }
 }
 
 const matchesName = (g: Greeting, name: string): boolean => g.file === name || stem(g.realFilename) === name;

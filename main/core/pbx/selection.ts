@@ -206,16 +206,16 @@ export function matrixOf(read: SelectionRead, greetings: readonly Greeting[]): S
   return { ext: read.ext, extId: read.extId, support: read.support, supported: read.supported, slots };
 }
 
-/** Short text for a choice: 'away.wav', 'system greeting', 'extension default', 'MISSING old.wav'. */
+/** Short text for a choice, as tables show it: 'away.wav', '(system greeting)', '(extension default)', 'MISSING: old.wav'. */
 export function describeChoice(c: SlotChoice): string {
   switch (c.kind) {
     case 'greeting':
       return c.greeting.realFilename;
     case 'system':
-      return 'system greeting (follow system)';
+      return '(system greeting)';
     case 'extension-default':
-      return 'extension default';
+      return '(extension default)';
     case 'missing':
-      return `MISSING ${c.name} (no such greeting)`;
+      return `MISSING: ${c.name}`;
   }
 }
