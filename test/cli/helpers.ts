@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/build.js';
 export { ensureBuilt } from '../helpers/build.js';
 
@@ -17,9 +18,10 @@ export interface RunResult {
   stderr: string;
 }
 
-// A child that is not given a data folder must not write into the real user's one (upload goes through the queue).
-const fallbackDataDir = path.join(os.tmpdir(), `vmgreet-test-data-${process.pid}`);
-process.once('exit', () => rmSync(fallbackDataDir, { recursive: true, force: true }));
+// A child that is not given a data folder must not write into the real user's one (upload goes through the queue):
+// it gets one per test file, removed after the file's tests (vitest may end a worker without an 'exit' event).
+const fallbackDataDir = path.join(os.tmpdir(), `vmgreet-test-data-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+afterAll(() => rmSync(fallbackDataDir, { recursive: true, force: true }));
 
 /** Environment for the child: the parent's, minus every VMGREET_* variable, plus `env` (and a private data folder). */
 export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
