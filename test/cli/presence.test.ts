@@ -153,6 +153,22 @@ describe('upload --use-when and rollback', () => {
     expect(sim.greetings('3200').map((g) => g.real_filename)).toEqual(['old.wav']);
   });
 
+  it('rollback is refused (exit 3, nothing changes) while a status chosen since plays the upload; after a reset it works', async () => {
+    const { sim, vm } = await world();
+    const up = oneJson((await vm(['upload', take, '--ext', '3208', '--name', 'away', '--as-is', '--use-when', 'away', '--json'])).stdout) as { historyId: string };
+    expect((await vm(['greetings', 'use', 'away', '--ext', '3208', '--when', 'lunch'])).code).toBe(0);
+    const before = sim.selection('3208');
+    const no = await vm(['rollback', up.historyId]);
+    expect(no.code).toBe(3);
+    expect(no.stderr).toMatch(/away\.wav plays on extension 3208 for Lunch, chosen after that upload, so the rollback was refused and nothing changed\. .*greetings reset --ext 3208 --when lunch/);
+    expect(sim.selection('3208')).toEqual(before);
+    expect((await vm(['greetings', 'reset', '--ext', '3208', '--when', 'lunch'])).code).toBe(0);
+    const yes = await vm(['rollback', up.historyId]);
+    expect(yes.code).toBe(0);
+    expect(sim.greetings('3208')).toHaveLength(0);
+    expect(sim.selection('3208').presence).toMatchObject({ away: '', lunch: '' });
+  });
+
   it('--json carries the activation; a PBX without selection is refused before anything is uploaded (exit 3)', async () => {
     const { sim, vm } = await world();
     const doc = oneJson((await vm(['upload', take, '--ext', '3201', '--name', 'hi', '--as-is', '--use-when', 'default', '--json'])).stdout);

@@ -2,9 +2,10 @@
 // (make the greeting play for those presence statuses / the default), and the matching rollback step.
 // The history entry keeps the raw values the PBX held before (`previousSelection`) and what the step did
 // (`activation`). An activation failure does not undo or fail the upload: it is recorded, and surfaces report it.
-import type { SelectionSlot } from '../domain.js';
+import { SELECTION_SLOT_LABELS, type SelectionSlot } from '../domain.js';
 import { VmgsError } from '../errors.js';
 import { activateUploaded, assertNotPlaying, restoreSelection, type PresenceApi, type RestoreResult } from '../pbx/presence.js';
+import { GreetingInUseError } from '../pbx/selection-errors.js';
 import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
 import type { HistoryEntry, QueueItem } from './schemas.js';
@@ -54,10 +55,23 @@ export async function activateAfterUpload(deps: { item: QueueItem; transport: Gr
  * for it since (not by this upload) refuses the rollback before anything changes.
  */
 export async function restoreActivation(entry: HistoryEntry, transport: GreetingTransport, opts: { removing: boolean }): Promise<RestoreResult | undefined> {
-  if (!entry.previousSelection) {
-    if (opts.removing && canSelect(transport)) await assertNotPlaying(transport, entry.ext, entry.fileName);
-    return undefined;
+  try {
+    if (!entry.previousSelection) {
+      if (opts.removing && canSelect(transport)) await assertNotPlaying(transport, entry.ext, entry.fileName);
+      return undefined;
+    }
+    if (!canSelect(transport)) throw noSelection('the earlier selection was not restored (nothing was rolled back)');
+    return await restoreSelection(transport, entry.ext, entry.previousSelection, entry.fileName, { requireFree: opts.removing });
+  } catch (err) {
+    if (!(err instanceof GreetingInUseError)) throw err;
+    const slots = err.slots.join(',');
+    throw new LibraryError(
+      'pbx',
+      'HISTORY_ROLLBACK_IN_USE',
+      `${entry.fileName} plays on extension ${entry.ext} for ${slotList(err.slots)}, chosen after that upload, so the rollback was refused and nothing changed. Choose another greeting for ${err.slots.length === 1 ? 'that status' : 'those statuses'} first (vmgreet greetings reset --ext ${entry.ext} --when ${slots}), then roll back again.`,
+      { detail: { ext: entry.ext, fileName: entry.fileName, slots: err.slots } },
+    );
   }
-  if (!canSelect(transport)) throw noSelection('the earlier selection was not restored (nothing was rolled back)');
-  return restoreSelection(transport, entry.ext, entry.previousSelection, entry.fileName, { requireFree: opts.removing });
 }
+
+const slotList = (slots: readonly SelectionSlot[]): string => slots.map((s) => SELECTION_SLOT_LABELS[s]).join(', ');
