@@ -71,7 +71,7 @@ describe('activate after upload', () => {
     const err = await rollback(entry.id, { history, transportFor: () => client }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/away\.wav plays on extension 3205 for Lunch, chosen after that upload, so the rollback was refused and nothing changed/);
-    expect((err as { code: string }).code).toBe('HISTORY_ROLLBACK_IN_USE');
+    expect((err as Error & { code?: string }).code).toBe('HISTORY_ROLLBACK_IN_USE');
     expect(sim.selection('3205')).toEqual(before);
     expect(sim.greetings('3205').map((g) => g.real_filename)).toEqual(['away.wav']);
   });
