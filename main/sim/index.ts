@@ -4,7 +4,8 @@ import type { Simulator, SimulatorOptions } from './types.js';
 
 export { ManualClock } from './clock.js';
 export type {
-  AskDuplicateMode, Fault, GreetingRecord, PresenceStatus, RequestLogEntry, SeedExtension, Simulator, SimulatorOptions,
+  AskDuplicateMode, DeleteInUseMode, Fault, GreetingRecord, LunchSpelling, PresenceStatus, RequestLogEntry, SeedExtension,
+  SelectionFieldsMode, SelectionRecord, SelectionValueForm, Simulator, SimulatorOptions,
 } from './types.js';
 export { greetingBasename } from './greetings.js';
 export { speechLikeWav, type TtsRequestRecord } from './tts.js';

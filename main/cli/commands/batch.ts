@@ -24,6 +24,7 @@ import { batchExit, dryRunCountsText, itemsTable, offlineLine, runQueueItems, su
 import { renderInto, withTempDir, type RenderSettings } from '../render.js';
 import { renderTable } from '../table.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
+import { activationExit, activationLine, addUseWhenOption, historyEntryOf, parseWhen, preflightSelection, slotLabels } from '../selection.js';
 
 interface Flags extends AudioFlags, ConnectionFlags {
   ext?: string;
@@ -35,6 +36,7 @@ interface Flags extends AudioFlags, ConnectionFlags {
   asIs?: boolean;
   concurrency?: string;
   dataDir?: string;
+  useWhen?: string;
 }
 
 // Every policy of the domain; asking is for `upload` on a terminal only.
@@ -69,13 +71,14 @@ export function registerBatch(program: Command, state: RunState): void {
     .option('--all-or-nothing', 'if any row is bad, upload nothing')
     .option('--as-is', 'send the files unchanged (.wav/.mp3/.gsm, at most 8 MB) instead of preparing them')
     .option('--concurrency <n>', 'parallel uploads, 1-4', '4');
+  addUseWhenOption(cmd);
   addAudioOptions(cmd);
   addDataDirOption(cmd);
   addConnectionOptions(cmd);
   addJsonOption(cmd);
   cmd.addHelpText(
     'after',
-    '\nExamples:\n  vmgreet batch --ext 3200-3299 holiday.m4a --name holiday --if-exists skip --dry-run\n  vmgreet batch --csv rollout.csv --if-exists overwrite\n\nA name that already holds exactly these bytes is "unchanged" under every policy (nothing written), so rerunning a\nbatch that was interrupted finishes it without conflicts.\n\nExit code: 0 when every item succeeded; otherwise 2 (bad rows only), 3 (PBX refused), 4 (network/TLS, or the PBX\nbecame unreachable: the rest stays queued for `vmgreet queue run`), 5 (names exist, --if-exists fail), 6 (another\nprocess is uploading from the same data folder).',
+    '\nExamples:\n  vmgreet batch --ext 3200-3299 holiday.m4a --name holiday --if-exists skip --dry-run\n  vmgreet batch --csv rollout.csv --if-exists overwrite\n  vmgreet batch --ext 3200-3299 holiday.wav --name holiday --use-when all   # upload and make it play\n\nA name that already holds exactly these bytes is "unchanged" under every policy (nothing written), so rerunning a\nbatch that was interrupted finishes it without conflicts.\n\nExit code: 0 when every item succeeded; otherwise 2 (bad rows only), 3 (PBX refused), 4 (network/TLS, or the PBX\nbecame unreachable: the rest stays queued for `vmgreet queue run`), 5 (names exist, --if-exists fail), 6 (another\nprocess is uploading from the same data folder).',
   );
   cmd.action(
     action<[string | undefined, Flags]>(state, async (ctx, file, flags) => {
@@ -88,6 +91,7 @@ export function registerBatch(program: Command, state: RunState): void {
       const name = flags.name !== undefined ? parseGreetingName(flags.name).base : undefined;
       const settings = parseAudioFlags(flags);
       const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
+      const activate = flags.useWhen !== undefined ? parseWhen(flags.useWhen, '--use-when') : undefined;
       const conn = await resolveConnection(flags, io.env);
       const dataDir = await openDataDir(flags.dataDir, io.env);
       const lib = await import('../../core/library/index.js');
@@ -136,26 +140,34 @@ export function registerBatch(program: Command, state: RunState): void {
             out.result({ dryRun: flags.dryRun === true, policy, processed: 0, errors, items: [] }, () => `${errors.length} bad row(s) and --all-or-nothing: nothing was uploaded.`);
             return EXIT.input;
           }
+          // Whether a PBX offers greeting selection is a property of its API, so one extension answers for all.
+          if (activate && items[0]) await preflightSelection(client, items[0].ext, activate);
           if (flags.dryRun) return dryRun(client, items, policy, errors, out, dir);
 
           const { UploadQueue, DraftLibrary } = lib;
           const queue = new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) });
-          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), ...(i.name !== undefined ? { name: i.name } : {}) })));
+          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), ...(i.name !== undefined ? { name: i.name } : {}), ...(activate ? { activate } : {}) })));
           const ids = queued.map((q) => q.id);
           const run = ids.length > 0 ? await runQueueItems({ dataDir, client, conn, ids, concurrency, out, signal: ctx.signal }) : undefined;
           const doneItems = run?.items ?? [];
           const offline = offlineLine(doneItems);
-          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors }, () =>
+          const entries = activate ? await Promise.all(doneItems.map((i) => historyEntryOf(dataDir, i))) : [];
+          const activations = entries.filter((e) => e?.activation !== undefined).map((e) => ({ ext: e!.ext, fileName: e!.fileName, historyId: e!.id, ...e!.activation! }));
+          for (const e of entries) if (e?.activation?.ok === false) out.problem(activationLine(e) ?? '');
+          const activatedOk = activations.filter((a) => a.ok).length;
+          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors, ...(activate ? { activate, activations } : {}) }, () =>
             [
               doneItems.length > 0 ? itemsTable(doneItems) : '',
               run ? summaryLine(run.summary) : 'Nothing to upload.',
+              activate ? `Playing for ${slotLabels(activate)} on ${activatedOk} extension${activatedOk === 1 ? '' : 's'}${activations.length > activatedOk ? `; ${activations.length - activatedOk} not activated (see above)` : ''}.` : '',
               offline ?? '',
               errors.length > 0 ? `${errors.length} row(s) rejected before upload (see above).` : '',
             ]
               .filter(Boolean)
               .join('\n'),
           );
-          return batchExit(doneItems, errors.length);
+          const code = batchExit(doneItems, errors.length);
+          return code !== EXIT.ok ? code : activationExit(entries);
         });
       });
     }),

@@ -3,6 +3,8 @@
 // file is already something the PBX accepts; then the greeting becomes one item of the persistent upload queue and
 // the library's worker carries it out right here, the same code as `batch`, `queue run` and the app: ask the PBX,
 // back up before an overwrite, force, record the history. Nothing is overwritten silently.
+// --use-when STATUSES: after the upload the worker also makes the greeting play for those presence statuses, and the
+// history keeps the previous choice so `vmgreet rollback` restores both.
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -22,6 +24,9 @@ import { askExists, canPrompt } from '../prompt.js';
 import { runQueueItems } from '../queue-run.js';
 import { FORMAT_LABEL, describeRender, formatReason, renderInto, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { formatBytes } from '../table.js';
+import { activationExit, activationLine, addUseWhenOption, historyEntryOf, parseWhen, preflightSelection } from '../selection.js';
+import type { HistoryEntry } from '../../core/library/index.js';
+import type { SelectionSlot } from '../../core/domain.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
 
 interface Flags extends AudioFlags, ConnectionFlags {
@@ -30,6 +35,7 @@ interface Flags extends AudioFlags, ConnectionFlags {
   asIs?: boolean;
   ifExists?: string;
   dataDir?: string;
+  useWhen?: string;
 }
 
 /** What an --as-is file is, from its suffix and codec; undefined when the PBX would not take it. */
@@ -72,6 +78,7 @@ export function registerUpload(program: Command, state: RunState): void {
     .option('--name <name>', 'greeting name: letters, digits, _ and - (default: from the input file name)')
     .option('--as-is', 'upload the file unchanged (it must already be .wav, .mp3 or .gsm and at most 8 MB)')
     .addOption(new Option('--if-exists <policy>', `when the name exists: ${UPLOAD_POLICIES.join(', ')} (default: ask on a terminal, fail otherwise; overwrite backs the old greeting up first)`));
+  addUseWhenOption(cmd);
   addAudioOptions(cmd);
   addDataDirOption(cmd);
   addConnectionOptions(cmd);
@@ -83,6 +90,7 @@ export function registerUpload(program: Command, state: RunState): void {
       'Examples:',
       '  vmgreet upload away.m4a --ext 3200 --name away',
       '  vmgreet upload ready.wav --ext 3200 --as-is --if-exists overwrite --json',
+      '  vmgreet upload away.m4a --ext 3200 --name away --use-when away,dnd   # upload and make it play',
       '',
       'The upload is an item of the upload queue (shared with the app) and recorded in `vmgreet history`. When the PBX',
       'already holds exactly these bytes under the name, the result is "unchanged" and nothing is written.',
@@ -101,6 +109,8 @@ export function registerUpload(program: Command, state: RunState): void {
       const settings = parseAudioFlags(flags);
       const formatGiven = cmd.getOptionValueSource('format') === 'cli';
       const asked = resolvePolicy(flags.ifExists, ctx);
+      const activate = flags.useWhen !== undefined ? parseWhen(flags.useWhen, '--use-when') : undefined;
+      let exit = 0;
       const { sizeBytes } = await requireInputFile(input);
       const conn = await resolveConnection(flags, io.env);
       const dataDir = await openDataDir(flags.dataDir, io.env);
@@ -115,8 +125,9 @@ export function registerUpload(program: Command, state: RunState): void {
         const fileName = `${base}${extensionFor(p.format)}`;
         out.info(`Uploading ${fileName} (${formatBytes(p.bytes)}) to extension ${ext} at ${conn.baseUrl}…`);
         await withClient(conn, out, async (client) => {
+          if (activate) await preflightSelection(client, ext, activate);
           const policy = asked === 'ask' ? await decide(client, ctx, ext, fileName, p.filePath, dir) : asked;
-          const item = await enqueueOne(dataDir, conn, { filePath: p.filePath, ext, name: base, policy });
+          const item = await enqueueOne(dataDir, conn, { filePath: p.filePath, ext, name: base, policy, ...(activate ? { activate } : {}) });
           const bar = out.progress('Uploading', p.bytes, 'bytes');
           const done = await runQueueItems({
             dataDir,
@@ -130,7 +141,10 @@ export function registerUpload(program: Command, state: RunState): void {
               if (e.sent !== undefined) bar.update(e.sent, e.total);
             },
           }).finally(() => bar.stop());
-          report(done.items[0] ?? item, p, ctx, { ext, fileName, input });
+          const finished = done.items[0] ?? item;
+          const entry = activate ? await historyEntryOf(dataDir, finished) : undefined;
+          report(finished, p, ctx, { ext, fileName, input }, entry);
+          exit = activationExit(entry ? [entry] : []);
         });
       };
 
@@ -160,7 +174,7 @@ export function registerUpload(program: Command, state: RunState): void {
         // The queue snapshots the file into its blob store, so a later change of the input does not matter.
         const prepared: Prepared = { filePath: path.resolve(input), format, bytes: sizeBytes, reason, source: 'as-is', durationSec: probe.durationSec };
         await withTempDir((dir) => upload(prepared, dir));
-        return;
+        return exit;
       }
 
       // 2b. Render into a temp folder that is always removed; the queue keeps its own copy of the result.
@@ -172,6 +186,7 @@ export function registerUpload(program: Command, state: RunState): void {
         await rename(r.outputPath, filePath);
         await upload({ filePath, format: r.format, bytes: r.bytes, reason: formatReason(r, formatGiven), source: 'rendered', durationSec: r.durationSec }, dir);
       });
+      return exit;
     }),
   );
 }
@@ -190,13 +205,13 @@ async function decide(client: PbxClient, ctx: CommandContext, ext: string, fileN
   return choice;
 }
 
-async function enqueueOne(dataDir: string, conn: ResolvedConnection, it: { filePath: string; ext: string; name: string; policy: IfExistsPolicy }): Promise<QueueItem> {
+async function enqueueOne(dataDir: string, conn: ResolvedConnection, it: { filePath: string; ext: string; name: string; policy: IfExistsPolicy; activate?: SelectionSlot[] }): Promise<QueueItem> {
   const { UploadQueue } = await import('../../core/library/index.js');
-  return new UploadQueue({ dataDir }).enqueue({ source: { filePath: it.filePath }, ext: it.ext, policy: it.policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), name: it.name });
+  return new UploadQueue({ dataDir }).enqueue({ source: { filePath: it.filePath }, ext: it.ext, policy: it.policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), name: it.name, ...(it.activate ? { activate: it.activate } : {}) });
 }
 
 /** The finished item as the result document (or as the error it ended with). */
-function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: string; fileName: string; input: string }): void {
+function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: string; fileName: string; input: string }, entry?: HistoryEntry): void {
   const { ext } = req;
   const stored = item.target ?? item.fileName;
   if (item.state === 'failed') {
@@ -229,8 +244,15 @@ function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: s
     queueItemId: item.id,
     historyId: item.historyId,
     pbx: item.pbx,
+    ...(item.activate ? { activation: entry?.activation ?? null, previousSelection: entry?.previousSelection ?? null } : {}),
   };
+  const activated = activationLine(entry);
+  if (entry?.activation?.ok === false) ctx.out.problem(activated ?? '');
   ctx.out.result(doc, () => {
+    const line = uploadLine();
+    return activated !== undefined && entry?.activation?.ok === true ? `${line}\n${activated}` : line;
+  });
+  function uploadLine(): string {
     const size = formatBytes(item.blob.bytes);
     switch (action) {
       case 'created':
@@ -242,7 +264,7 @@ function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: s
       case 'unchanged':
         return `Unchanged: extension ${ext} already has ${stored} with exactly these bytes; nothing was uploaded (${UPLOAD_ACTION_LABELS.unchanged}).`;
       default:
-        return `Skipped: extension ${ext} already has ${stored}; nothing was uploaded.`;
+        return `Skipped: extension ${ext} already has ${stored}; nothing was uploaded${item.activate ? ' and nothing was activated' : ''}.`;
     }
-  });
+  }
 }

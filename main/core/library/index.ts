@@ -14,6 +14,8 @@ export { classifyError, itemError, errorFromItem, type Classified } from './clas
 export { acquireWorkerLock, readWorkerLock, describeHolder, queueBusyError, type WorkerLockHolder, type LockHolderKind } from './lock.js';
 export { keepBothTarget, holdsBytes, MAX_KEEP_BOTH } from './target.js';
 export { rollback, type RollbackResult } from './rollback.js';
+export { activateAfterUpload, restoreActivation, canSelect } from './activation.js';
+export { ActivationSchema, PreviousSelectionSchema, type PreviousSelection } from './schemas.js';
 export { parseExtensionList, MAX_EXTENSIONS_PER_SPEC } from './ranges.js';
 export { parseCsvMapping, readCsvMapping, type CsvRow, type CsvRowError, type CsvMapping, type CsvCheckOptions } from './csvmap.js';
 export { dryRunBatch, runBatch, batchExitCode, batchFileName, itemsForExtensions, type BatchItem, type DryRunReport, type DryRunRow, type DryRunVerdict } from './batch.js';

@@ -13,6 +13,7 @@ import { LibraryError } from './errors.js';
 import { QueueItemSchema, TERMINAL_STATES, extensionNumber, type PbxRef, type QueueItem, type QueueState } from './schemas.js';
 import type { IfExistsPolicy } from './types.js';
 import { Mutex, newId } from './util.js';
+import type { SelectionSlot } from '../domain.js';
 
 export type QueueSource = { draftId: string } | { filePath: string };
 
@@ -30,6 +31,8 @@ export interface EnqueueInput {
    */
   name?: string;
   allowOverwriteWithoutBackup?: boolean;
+  /** After a successful upload, make the greeting play for these slots (see activation.ts). */
+  activate?: SelectionSlot[];
 }
 
 const AUDIO_SUFFIXES = new Set(['.wav', '.mp3', '.gsm']);
@@ -136,6 +139,7 @@ export class UploadQueue {
           action: null,
           historyId: null,
           finishedAt: null,
+          ...(input.activate !== undefined && input.activate.length > 0 ? { activate: [...new Set(input.activate)] } : {}),
         });
         out.push(item);
       }

@@ -5,10 +5,15 @@ import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
 import type { HistoryEntry } from './schemas.js';
 import type { TransportFor } from './worker.js';
+import { restoreActivation } from './activation.js';
+import type { RestoreResult } from '../pbx/presence.js';
 
 export interface RollbackResult {
   entry: HistoryEntry;
-  action: 'restored' | 'removed';
+  /** 'selection': only the greeting selection was put back (the upload changed no audio that could be undone). */
+  action: 'restored' | 'removed' | 'selection';
+  /** When the upload also activated the greeting: which slots got their earlier greeting back. */
+  selection?: RestoreResult;
 }
 
 export async function rollback(
@@ -20,6 +25,9 @@ export async function rollback(
   const transport = await deps.transportFor(entry);
   const id = history.newId();
   try {
+    // Selection first: a created greeting cannot be removed while statuses still play it.
+    const selection = await restoreActivation(entry, transport, { removing: !entry.backup && (entry.result === 'created' || entry.result === 'renamed') });
+    const sel = selection ? { selection } : {};
     if (entry.backup) {
       await transport.uploadGreetingFile({ ext: entry.ext, filePath: history.backupPath(entry.backup), fileName: entry.backup.fileName, mode: 'force' });
       const recorded = await history.record({
@@ -36,7 +44,7 @@ export async function rollback(
         backup: null,
         rollbackOf: entry.id,
       });
-      return { entry: recorded, action: 'restored' };
+      return { entry: recorded, action: 'restored', ...sel };
     }
     if (entry.result === 'created' || entry.result === 'renamed') {
       await transport.deleteGreeting(entry.ext, entry.fileName);
@@ -54,7 +62,24 @@ export async function rollback(
         backup: null,
         rollbackOf: entry.id,
       });
-      return { entry: recorded, action: 'removed' };
+      return { entry: recorded, action: 'removed', ...sel };
+    }
+    if (selection) {
+      const recorded = await history.record({
+        id,
+        pbxProfileId: entry.pbxProfileId,
+        pbx: entry.pbx,
+        ext: entry.ext,
+        fileName: entry.fileName,
+        bytes: 0,
+        sha256: null,
+        result: 'rolled-back',
+        reason: 'greeting selection restored',
+        queueItemId: null,
+        backup: null,
+        rollbackOf: entry.id,
+      });
+      return { entry: recorded, action: 'selection', selection };
     }
   } catch (err) {
     if (err instanceof LibraryError) throw err;

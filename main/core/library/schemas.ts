@@ -1,6 +1,6 @@
 // zod schemas for everything the library keeps on disk: a file that fails these is treated as corrupt, never trusted.
 import { z } from 'zod';
-import { FORMAT_CHOICES, GREETING_FORMATS, IF_EXISTS_POLICIES, UPLOAD_ACTIONS } from '../domain.js';
+import { FORMAT_CHOICES, GREETING_FORMATS, IF_EXISTS_POLICIES, SELECTION_SLOTS, UPLOAD_ACTIONS } from '../domain.js';
 import { ERROR_KINDS } from '../errors.js';
 import { originOf } from '../pbx/url.js';
 
@@ -58,6 +58,19 @@ export const DraftIndexSchema = z.object({ schemaVersion: z.literal(1), drafts: 
 export type DraftIndexEntry = z.infer<typeof DraftIndexEntrySchema>;
 
 export const policySchema = z.enum(IF_EXISTS_POLICIES);
+const selectionSlot = z.enum(SELECTION_SLOTS);
+/** What an activation step did after the upload (see activation.ts). */
+export const ActivationSchema = z.object({
+  slots: z.array(selectionSlot).min(1),
+  /** The value written ('' / follow_system / the greeting's name), null when nothing had to change or it failed. */
+  value: z.string().nullable(),
+  ok: z.boolean(),
+  /** `kind` decides the CLI's exit code, like any error's kind. */
+  error: z.object({ code: z.string(), message: z.string(), kind: z.enum(ERROR_KINDS).optional() }).nullable(),
+});
+/** The raw values the PBX held for the activated slots before, so rollback can write them back exactly. */
+export const PreviousSelectionSchema = z.object({ extId: z.number().int(), slots: z.partialRecord(selectionSlot, z.string()) });
+export type PreviousSelection = z.infer<typeof PreviousSelectionSchema>;
 export const queueStateSchema = z.enum(['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed', 'cancelled']);
 export type QueueState = z.infer<typeof queueStateSchema>;
 export const TERMINAL_STATES: readonly QueueState[] = ['uploaded', 'skipped', 'renamed', 'failed', 'cancelled'];
@@ -136,6 +149,8 @@ const QueueItemObject = z.object({
   action: z.enum(UPLOAD_ACTIONS).nullable(),
   historyId: z.string().nullable(),
   finishedAt: isoDate.nullable(),
+  /** Optional: after a successful upload, make the greeting play for these slots (presence statuses / default). */
+  activate: z.array(selectionSlot).min(1).optional(),
 });
 export const QueueItemSchema = z.preprocess(withPbxRef, QueueItemObject);
 export type QueueItem = z.infer<typeof QueueItemObject>;
@@ -155,6 +170,9 @@ const HistoryEntryObject = z.object({
   queueItemId: z.string().nullable(),
   backup: z.object({ file: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().length(64) }).nullable(),
   rollbackOf: z.string().nullable(),
+  /** Set by the activation step of an item that had `activate`. */
+  previousSelection: PreviousSelectionSchema.nullable().optional(),
+  activation: ActivationSchema.optional(),
 });
 export const HistoryEntrySchema = z.preprocess(withPbxRef, HistoryEntryObject);
 export type HistoryEntry = z.infer<typeof HistoryEntryObject>;

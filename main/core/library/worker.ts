@@ -18,6 +18,7 @@ import { classifyError, itemError } from './classify.js';
 import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
 import { acquireWorkerLock, type LockHolderKind } from './lock.js';
+import { activateAfterUpload } from './activation.js';
 import { isTerminal, type UploadQueue } from './queue.js';
 import type { ItemError, PbxRef, QueueItem, QueueState } from './schemas.js';
 import { holdsBytes, keepBothTarget } from './target.js';
@@ -252,6 +253,7 @@ export class QueueWorker {
         try {
           const outcome = await this.attempt(ctx);
           await this.finish(ctx, onDone, outcome.action === 'skipped' ? 'skipped' : outcome.action === 'renamed' ? 'renamed' : 'uploaded', outcome.action, null);
+          if (outcome.action !== 'skipped') await activateAfterUpload({ item: ctx.item, transport: ctx.transport, history });
           return;
         } catch (err) {
           if (ctl.signal.aborted && runSignal?.aborted) {

@@ -280,6 +280,22 @@ export class PbxClient {
     }
   }
 
+  /**
+   * Raw OpenAPI access for the feature modules of this folder (greeting selection, rename, record by phone):
+   * an authenticated GET, or a POST with a JSON body, resolving with the validated fields of an errcode-0 answer.
+   * Any other errcode rejects with PbxApiError; the token is renewed once on 10004 like every other call.
+   */
+  async apiGet<S extends z.ZodType>(endpoint: string, query: Record<string, QueryValue>, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.api(endpoint, schema, query, undefined, signal);
+  }
+
+  async apiPost<S extends z.ZodType>(endpoint: string, body: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.withToken(async (token) => {
+      const { json } = await this.call(endpoint, 'POST', {}, body, token, signal);
+      return parseFields(endpoint, schema, json);
+    }, signal);
+  }
+
   /** Revokes this client's token (del_token). Safe to call more than once. */
   async signOut(): Promise<void> {
     try {

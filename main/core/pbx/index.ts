@@ -33,3 +33,40 @@ export type { PbxTlsOptions } from './tls.js';
 export { cleanGreetingName, contentTypeFor, checkExtensionNumber } from './multipart.js';
 export type { UploadMode } from './multipart.js';
 export { defaultUserAgent } from './version.js';
+// Which greeting plays (per presence status), rename, record by phone, safe delete.
+export {
+  FOLLOW_SYSTEM,
+  EXTENSION_DEFAULT,
+  parseSelection,
+  buildUpdateBody,
+  requireSlots,
+  matrixOf,
+  describeChoice,
+  statusFromWire,
+} from './selection.js';
+export type { SelectionRead, SelectionSupport, SelectionMatrix, SlotView, SlotChoice, ValueForm } from './selection.js';
+export {
+  activeMatrix,
+  activateUploaded,
+  assertNotPlaying,
+  chooseGreeting,
+  deleteGreetingSafely,
+  extensionIds,
+  findGreeting,
+  probeRename,
+  readSelection,
+  readSelectionById,
+  readSelections,
+  recordByPhone,
+  renameGreeting,
+  restoreSelection,
+} from './presence.js';
+export type { PresenceApi, Choice, ChooseResult, RestoreResult, SafeDeleteResult, RenameResult, RecordOptions } from './presence.js';
+export {
+  SelectionUnsupportedError,
+  SelectionNotTakenError,
+  GreetingInUseError,
+  RenameUnsupportedError,
+  RecordTimeoutError,
+  GreetingNotFoundError,
+} from './selection-errors.js';
