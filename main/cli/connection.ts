@@ -123,6 +123,8 @@ export async function withClient<T>(conn: ResolvedConnection, out: Output, fn: (
     onWarning: (msg: string) => {
       // Plain HTTP to this very computer (the simulator) crosses no network: not worth a warning on every run.
       if (isLoopback(conn.baseUrl) && /^plain http/i.test(msg)) return;
+      // --insecure was already warned about above, in the CLI's own words (naming --ca and --pin).
+      if (conn.tls.insecure && /^INSECURE: TLS certificate verification is OFF/.test(msg)) return;
       out.warn(msg);
     },
   });

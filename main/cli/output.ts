@@ -2,7 +2,7 @@
 // stderr is a terminal. JSON mode (--json): exactly one JSON document on stdout (the result, or an error
 // document), nothing else on stdout; warnings and the human error line still go to stderr.
 import cliProgress from 'cli-progress';
-import { isVmgsError } from '../core/errors.js';
+import { GREETING_EXISTS_ADVICE, isVmgsError } from '../core/errors.js';
 import { redactUrl } from '../core/pbx/url.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -63,20 +63,17 @@ export class Output {
   /** Human-only progress/status line (stdout). Suppressed in JSON mode, where the result document says it all. */
   info(line: string): void {
     if (this.json) return;
-    this.clearBar();
-    this.io.stdout.write(this.redact(line) + '\n');
+    this.aboveBar(() => this.io.stdout.write(this.redact(line) + '\n'));
   }
 
   /** Warnings always go to stderr, in both modes. */
   warn(line: string): void {
-    this.clearBar();
-    this.io.stderr.write(this.redact(`warning: ${line}`) + '\n');
+    this.aboveBar(() => this.io.stderr.write(this.redact(`warning: ${line}`) + '\n'));
   }
 
   /** A per-item problem line on stderr (both modes), e.g. a rejected batch row. */
   problem(line: string): void {
-    this.clearBar();
-    this.io.stderr.write(this.redact(line) + '\n');
+    this.aboveBar(() => this.io.stderr.write(this.redact(line) + '\n'));
   }
 
   /** The command's result: `data` as the one JSON document, or the human rendering. */
@@ -104,6 +101,8 @@ export class Output {
   /** A progress bar on a terminal; a no-op otherwise (pipes, CI, --json). */
   progress(label: string, total: number, unit: 'bytes' | 'percent' | 'items'): Progress {
     if (!this.interactive) return NO_PROGRESS;
+    // One bar at a time: two live bars on one terminal line overwrite each other.
+    this.clearBar();
     const format =
       unit === 'bytes'
         ? `${label} [{bar}] {percentage}% | {valueKb}/{totalKb} kB`
@@ -132,6 +131,21 @@ export class Output {
     };
   }
 
+  /**
+   * A line printed while a bar runs goes above it: the bar's line is cleared, the line written, and the bar drawn
+   * again below it, so per-item lines do not end the bar for the rest of a batch.
+   */
+  private aboveBar(write: () => void): void {
+    const bar = this.activeBar;
+    if (!bar) {
+      write();
+      return;
+    }
+    this.io.stderr.write('\r\x1b[2K');
+    write();
+    (bar as cliProgress.GenericBar).render(true);
+  }
+
   private clearBar(): void {
     if (this.activeBar) {
       this.activeBar.stop();
@@ -146,25 +160,46 @@ export class Output {
   }
 }
 
-/** What to type next, for errors whose core message cannot know it is talking to a command line. */
-export function cliHint(err: { code: string; detail?: Readonly<Record<string, unknown>> | undefined }): string | undefined {
+/**
+ * What to type next, for errors whose core message cannot know it is talking to a command line. `replaces` is the
+ * core message's own advice that the hint says again in flags: it is cut from the message, so the advice is given
+ * once.
+ */
+export function cliAdvice(err: { code: string; detail?: Readonly<Record<string, unknown>> | undefined }): { hint: string; replaces?: RegExp } | undefined {
   const fp = err.detail?.['fingerprint256'];
-  if (err.code === 'GREETING_EXISTS') return 'add --if-exists overwrite, rename or skip, or choose another --name.';
+  if (err.code === 'GREETING_EXISTS') {
+    // Only an upload has the overwrite/rename/skip choice; a rename or a recording says what to do itself.
+    const doing = err.detail?.['doing'];
+    if (doing !== undefined && doing !== 'upload') return undefined;
+    return { hint: 'add --if-exists overwrite, rename or skip, or choose another --name.', replaces: new RegExp(`\\s*${escapeRegExp(GREETING_EXISTS_ADVICE)}$`) };
+  }
+  if (err.code === 'GREETING_IN_USE') {
+    return { hint: 'choose another greeting for those statuses first (vmgreet greetings use NAME --ext N --when …), or add --reset-statuses to put them back to the default and delete it.', replaces: /\s*Choose another greeting for [\s\S]*$/ };
+  }
   if (/^PBX_TLS_(UNTRUSTED|HOSTNAME_MISMATCH)$/.test(err.code) && typeof fp === 'string') {
-    return `if this is your PBX's own certificate (check it on the PBX), trust it with --pin ${fp} (or VMGREET_PIN_SHA256).`;
+    return {
+      hint: `if this is your PBX's own certificate (compare the fingerprint with the one shown on the PBX), trust it with --pin ${fp} (or VMGREET_PIN_SHA256), or give its certificate or CA with --ca FILE.`,
+      replaces: /\s*Trust it by [\s\S]*$/,
+    };
   }
   return undefined;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function errorDocument(err: unknown, exitCode: number): ErrorDocument {
   if (isVmgsError(err)) {
     const errcode = (err as { errcode?: unknown }).errcode ?? err.detail?.['errcode'];
-    const hint = cliHint(err);
+    const advice = cliAdvice(err);
+    const hint = advice?.hint;
+    const message = advice?.replaces ? err.message.replace(advice.replaces, '') || err.message : err.message;
     return {
       error: {
         code: err.code,
         kind: err.kind,
-        message: err.message,
+        message,
         exitCode,
         ...(typeof errcode === 'number' ? { errcode } : {}),
         ...(hint ? { hint } : {}),

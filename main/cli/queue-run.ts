@@ -45,6 +45,11 @@ export async function runQueueItems(opts: {
   /** Cancels the items instead (a one-off `upload` that is interrupted should not upload later). */
   cancelOn?: AbortSignal;
   onProgress?: (p: QueueProgress) => void;
+  /**
+   * Per-item lines and the items bar on a terminal (default true). A one-item `upload` turns them off: it draws its
+   * own bytes bar and prints one result line, and a second bar on the same terminal line would overwrite the first.
+   */
+  perItem?: boolean;
 }): Promise<{ summary: QueueRunSummary; items: QueueItem[] }> {
   const { UploadQueue, HistoryStore, QueueWorker, DraftLibrary } = await import('../core/library/index.js');
   const drafts = new DraftLibrary({ dataDir: opts.dataDir });
@@ -60,14 +65,16 @@ export async function runQueueItems(opts: {
       return opts.client;
     },
   });
-  const bar = opts.out.progress('Uploading', Math.max(1, opts.ids.length), 'items');
+  const perItem = opts.perItem !== false;
+  const bar = perItem ? opts.out.progress('Uploading', Math.max(1, opts.ids.length), 'items') : { update: () => undefined, stop: () => undefined };
   const onProgress = (p: QueueProgress): void => {
     opts.onProgress?.(p);
     bar.update(p.done);
     // Per-item lines and retry notes are progress: shown on a terminal only. The table and the history keep the rest.
     if (!opts.out.interactive) return;
     if (p.state === 'failed' || p.state === 'uploaded' || p.state === 'skipped' || p.state === 'renamed' || p.state === 'cancelled') {
-      opts.out.info(`  ${p.ext.padStart(6)}  ${(p.target ?? '').padEnd(24)}  ${p.state}${p.error ? `: ${p.error.message}` : ''}`);
+      // The same result word as the table after the run (created, overwritten, unchanged, …), not the raw state.
+      if (perItem) opts.out.info(`  ${p.ext.padStart(6)}  ${(p.target ?? '').padEnd(24)}  ${resultOf({ state: p.state, action: p.action ?? null })}${p.error ? `: ${p.error.message}` : ''}`);
     } else if (p.error?.retryInMs !== undefined) {
       opts.out.warn(`extension ${p.ext}: ${p.error.message} (retrying in ${(p.error.retryInMs / 1000).toFixed(1)} s)`);
     }
@@ -125,12 +132,16 @@ export function summaryLine(s: QueueRunSummary): string {
   return `${s.total} item${s.total === 1 ? '' : 's'}: ${parts.join(', ') || 'nothing to do'}.`;
 }
 
-/** The line after a run whose PBX could not be reached: what stays queued and how to finish it. */
+/**
+ * The line after a run whose PBX could not be reached: what stays queued and how to finish it. Every unfinished item
+ * of the run stays queued, including those the worker never started once it saw the PBX was gone.
+ */
 export function offlineLine(items: readonly QueueItem[]): string | undefined {
-  const waiting = items.filter((i) => (i.state === 'pending' || i.state === 'running') && i.lastError?.unreachable === true);
-  const first = waiting[0];
+  const first = items.find((i) => (i.state === 'pending' || i.state === 'running') && i.lastError?.unreachable === true);
   if (!first) return undefined;
-  return `The PBX at ${pbxLabel(first)} could not be reached (${first.lastError?.message ?? 'no answer'}); ${waiting.length} item${waiting.length === 1 ? '' : 's'} stay queued. Run \`vmgreet queue run\` when it is reachable again.`;
+  const waiting = items.filter((i) => i.state === 'pending' || i.state === 'running').length;
+  const why = (first.lastError?.message ?? 'no answer').replace(/\s*$/, '');
+  return `The PBX at ${pbxLabel(first)} could not be reached: ${/[.!?]$/.test(why) ? why : `${why}.`} ${waiting} item${waiting === 1 ? '' : 's'} stay queued: run \`vmgreet queue run\` when it is reachable again.`;
 }
 
 const VERDICT_TEXT: Readonly<Record<DryRunRow['verdict'], string>> = {
@@ -156,4 +167,31 @@ export function dryRunCountsText(c: DryRunReport['counts'], refused: { count: nu
     ...(c['would-fail'] ? [`${c['would-fail']} would fail`] : []), ...(c.error ? [`${c.error} errors`] : []),
     ...(refused.count ? [`${refused.count} ${refused.label}`] : []),
   ].join(', ');
+}
+
+/**
+ * A run that was killed (SIGKILL, power cut) leaves its items pending or running. When the same upload is started
+ * again, the new items are the person's current intent: the older unfinished items for the same connection,
+ * extension and greeting name are marked cancelled ("superseded"), so a later `queue run` cannot send an old take
+ * over the new one. Only while no worker runs this data folder's queue; returns the superseded items.
+ */
+export async function supersedeStale(dataDir: string, fresh: readonly QueueItem[]): Promise<QueueItem[]> {
+  const { UploadQueue, readWorkerLock } = await import('../core/library/index.js');
+  if (fresh.length === 0 || (await readWorkerLock(dataDir)) !== null) return [];
+  const key = (i: Pick<QueueItem, 'pbxProfileId' | 'ext' | 'fileName'>): string => `${i.pbxProfileId}\n${i.ext}\n${i.fileName}`;
+  const byKey = new Map(fresh.map((i) => [key(i), i]));
+  const freshIds = new Set(fresh.map((i) => i.id));
+  const queue = new UploadQueue({ dataDir });
+  const stale = (await queue.list({ states: ['pending', 'running'] })).filter((i) => !freshIds.has(i.id) && byKey.has(key(i)) && i.seq < byKey.get(key(i))!.seq);
+  const out: QueueItem[] = [];
+  for (const i of stale) {
+    out.push(await queue.save({ ...i, state: 'cancelled', reason: `superseded by ${byKey.get(key(i))!.id}: the same upload was started again`, finishedAt: new Date().toISOString() }));
+  }
+  return out;
+}
+
+/** The line that says which leftovers of an interrupted run were replaced. */
+export function supersededLine(items: readonly Pick<QueueItem, 'id'>[]): string | undefined {
+  if (items.length === 0) return undefined;
+  return `Replaced ${items.length} unfinished earlier upload${items.length === 1 ? '' : 's'} of the same greeting left by an interrupted run (${items.map((i) => i.id).join(', ')}).`;
 }

@@ -47,18 +47,28 @@ export class CancelledError extends VmgsError {
 }
 
 /** The greeting name already exists on the extension and the chosen policy forbids touching it. */
+/** The advice of an upload's "name exists" message; a surface with its own words for the choices replaces it. */
+export const GREETING_EXISTS_ADVICE = 'Choose overwrite, rename or skip, or pick another name.';
+
+/** What was being done when the name turned out to be taken: only an upload has the overwrite/rename/skip choice. */
+export type GreetingExistsDoing = 'upload' | 'rename' | 'record';
+
 export class GreetingExistsError extends VmgsError {
   readonly ext: string;
   readonly fileName: string;
-  constructor(ext: string, fileName: string, existType?: string) {
-    super(
-      'exists',
-      'GREETING_EXISTS',
-      `Extension ${ext} already has a greeting named "${fileName}". Nothing was uploaded. Choose overwrite, rename or skip, or pick another name.`,
-      { detail: { ext, fileName, ...(existType ? { existType } : {}) } },
-    );
+  readonly doing: GreetingExistsDoing;
+  constructor(ext: string, fileName: string, existType?: string, doing: GreetingExistsDoing = 'upload') {
+    const taken = `Extension ${ext} already has a greeting named "${fileName}".`;
+    const message =
+      doing === 'rename'
+        ? `${taken} Nothing was renamed: choose another new name.`
+        : doing === 'record'
+          ? `${taken} No call was made: choose another name, or rename or delete that greeting first.`
+          : `${taken} Nothing was uploaded. ${GREETING_EXISTS_ADVICE}`;
+    super('exists', 'GREETING_EXISTS', message, { detail: { ext, fileName, ...(existType ? { existType } : {}), ...(doing !== 'upload' ? { doing } : {}) } });
     this.ext = ext;
     this.fileName = fileName;
+    this.doing = doing;
   }
 }
 

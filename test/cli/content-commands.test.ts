@@ -163,7 +163,7 @@ describe('vmgreet tts', () => {
     expect(human.stdout).toMatch(/^Template "after-hours" → after-hours\.wav with espeak-ng \(live directory, 25 extensions\)/);
     expect(human.stdout).toMatch(/3218 .* would create .*Thank you for calling Example Ltd\./);
     expect(human.stdout).toContain('Dry run (nothing spoken, saved or uploaded): 7 to create, 0 to overwrite, 0 to skip, 0 to rename, 2 rejected.');
-    expect(human.stderr).toContain('rejected: extension 3225: Extension 3225 does not exist on this PBX.');
+    expect(human.stderr).toContain('rejected: Extension 3225 does not exist on this PBX.');
 
     const run = await vm([...base, '--json'], env);
     expect(run.code).toBe(0);

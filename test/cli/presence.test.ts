@@ -81,7 +81,7 @@ describe('greetings use / reset', () => {
 
     const real = await vm(['greetings', 'use', 'holiday', '--ext', '3201-3203', '--when', 'away,dnd']);
     expect(real.code).toBe(0);
-    expect(real.stdout).toMatch(/3201\s+Away, Do not disturb\s+holiday\s+changed\s+away: \(extension default\) -> holiday\.wav/);
+    expect(real.stdout).toMatch(/3201\s+Away, Do not disturb\s+holiday\s+changed\s+Away: \(extension default\) -> holiday\.wav/);
     expect(real.stdout).toMatch(/3 extensions: 3 changed, 0 already so\./);
     for (const e of ['3201', '3202', '3203']) expect(sim.selection(e).presence).toMatchObject({ away: 'holiday.wav', do_not_disturb: 'holiday.wav', lunch: '' });
 

@@ -20,9 +20,10 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
-import { batchExit, dryRunCountsText, itemsTable, offlineLine, runQueueItems, summaryLine, verdictText } from '../queue-run.js';
+import { batchExit, dryRunCountsText, itemsTable, offlineLine, runQueueItems, summaryLine, supersedeStale, supersededLine, verdictText } from '../queue-run.js';
 import { renderInto, withTempDir, type RenderSettings } from '../render.js';
 import { renderTable } from '../table.js';
+import { compactExtensions, rowProblem } from '../row-text.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
 import { activationExit, activationLine, addUseWhenOption, historyEntryOf, parseWhen, preflightSelection, slotLabels } from '../selection.js';
 
@@ -111,7 +112,7 @@ export function registerBatch(program: Command, state: RunState): void {
         let rows: Row[];
         if (flags.csv !== undefined) {
           const { probeAudio } = await import('../../core/audio/index.js');
-          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o) });
+          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o), anyAudio: flags.asIs !== true });
           rows = mapping.rows.map((r) => ({ line: r.line, ext: r.extension, file: r.file, ...(r.name !== undefined ? { name: r.name } : {}) }));
           for (const e of mapping.errors) errors.push({ line: e.line, ...(e.extension !== undefined ? { ext: e.extension } : {}), code: e.code, message: e.message });
         } else {
@@ -137,7 +138,7 @@ export function registerBatch(program: Command, state: RunState): void {
           reportRowErrors(errors, out);
 
           if (errors.length > 0 && flags.allOrNothing) {
-            out.result({ dryRun: flags.dryRun === true, policy, processed: 0, errors, items: [] }, () => `${errors.length} bad row(s) and --all-or-nothing: nothing was uploaded.`);
+            out.result({ dryRun: flags.dryRun === true, policy, processed: 0, errors, items: [] }, () => `${errors.length} bad row(s) and --all-or-nothing: ${flags.dryRun ? 'a real run would upload nothing' : 'nothing was uploaded'}.`);
             return EXIT.input;
           }
           // Whether a PBX offers greeting selection is a property of its API, so one extension answers for all.
@@ -148,6 +149,9 @@ export function registerBatch(program: Command, state: RunState): void {
           const queue = new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) });
           const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), ...(i.name !== undefined ? { name: i.name } : {}), ...(activate ? { activate } : {}) })));
           const ids = queued.map((q) => q.id);
+          const superseded = (await supersedeStale(dataDir, queued)).map((i) => i.id);
+          const note = supersededLine(superseded.map((id) => ({ id })));
+          if (note) out.info(note);
           const run = ids.length > 0 ? await runQueueItems({ dataDir, client, conn, ids, concurrency, out, signal: ctx.signal }) : undefined;
           const doneItems = run?.items ?? [];
           const offline = offlineLine(doneItems);
@@ -155,7 +159,7 @@ export function registerBatch(program: Command, state: RunState): void {
           const activations = entries.filter((e) => e?.activation !== undefined).map((e) => ({ ext: e!.ext, fileName: e!.fileName, historyId: e!.id, ...e!.activation! }));
           for (const e of entries) if (e?.activation?.ok === false) out.problem(activationLine(e) ?? '');
           const activatedOk = activations.filter((a) => a.ok).length;
-          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors, ...(activate ? { activate, activations } : {}) }, () =>
+          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors, ...(superseded.length > 0 ? { superseded } : {}), ...(activate ? { activate, activations } : {}) }, () =>
             [
               doneItems.length > 0 ? itemsTable(doneItems) : '',
               run ? summaryLine(run.summary) : 'Nothing to upload.',
@@ -206,10 +210,12 @@ async function prepareFiles(rows: readonly Row[], settings: RenderSettings, asIs
 }
 
 function reportRowErrors(errors: readonly RowError[], out: Output): void {
+  // A range wider than the PBX's directory would print one line per missing number: those become one line.
+  const unknown = errors.filter((e) => e.code === 'BATCH_UNKNOWN_EXTENSION' && e.line === undefined && e.ext !== undefined);
+  if (unknown.length > 1) out.problem(`rejected: ${unknown.length} extensions do not exist on this PBX: ${compactExtensions(unknown.map((e) => e.ext!))}.`);
   for (const e of errors) {
-    const where = e.line !== undefined ? `line ${e.line}` : `extension ${e.ext ?? '?'}`;
-    // Library messages for CSV rows already start with "line N:".
-    out.problem(`rejected: ${/^line \d+:/.test(e.message) ? e.message : `${where}: ${e.message}`}`);
+    if (unknown.length > 1 && unknown.includes(e)) continue;
+    out.problem(`rejected: ${rowProblem({ ext: e.ext, line: e.line }, e.message)}`);
   }
 }
 
@@ -226,6 +232,8 @@ async function dryRun(client: PbxClient, items: BatchItem[], policy: IfExistsPol
       : '';
     return `${table}\nDry run (nothing uploaded): ${dryRunCountsText(report.counts, { count: errors.length, label: 'bad rows' })}.`;
   });
+  // The code the real run would end with (as batchExit): a name that exists under --if-exists fail is exit 5.
   if (report.counts.error > 0) return EXIT.pbx;
+  if (report.counts['would-fail'] > 0) return EXIT.exists;
   return errors.length > 0 ? EXIT.input : EXIT.ok;
 }

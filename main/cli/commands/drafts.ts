@@ -44,7 +44,7 @@ export function registerDrafts(program: Command, state: RunState): void {
       const lib = await openLibrary(ctx, flags);
       const drafts = await Promise.all((await lib.list()).map((e) => lib.get(e.id)));
       ctx.out.result({ total: drafts.length, items: drafts.map(draftSummary) }, () => {
-        if (drafts.length === 0) return 'No drafts yet. The app creates them; they are kept under the data folder.';
+        if (drafts.length === 0) return 'No drafts yet. The app and `vmgreet tts --template NAME --ext RANGE` make them; they are kept in the data folder.';
         return renderTable(drafts, [
           { header: 'ID', value: (d) => d.id },
           { header: 'NAME', value: (d) => d.name },

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import type { ErrorKind } from '../../core/errors.js';
 import { isVmgsError } from '../../core/errors.js';
-import type { Greeting, SelectionSlot } from '../../core/domain.js';
+import { SELECTION_SLOT_LABELS, type Greeting, type SelectionSlot } from '../../core/domain.js';
 import type { PbxClient, SelectionRead } from '../../core/pbx/index.js';
 import { parseExt, parseExtRange, parseGreetingFile, showValue } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
@@ -17,6 +17,7 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT, exitCodeForKind } from '../exit-codes.js';
 import { WHEN_HELP, parseWhen, slotLabels } from '../selection.js';
 import { renderTable } from '../table.js';
+import { rowProblem } from '../row-text.js';
 
 interface Flags extends ConnectionFlags {
   ext?: string;
@@ -174,7 +175,7 @@ function resultTable(results: readonly UseResult[]): string {
     { header: 'RESULT', value: (r) => RESULT_TEXT[r.result] },
     {
       header: 'DETAIL',
-      value: (r) => r.error?.message ?? (r.result === 'changed' || r.result === 'would-change' ? r.slots.filter((s) => r.before[s] !== r.after[s]).map((s) => `${s}: ${show(r.before[s])} -> ${show(r.after[s])}`).join('; ') : ''),
+      value: (r) => r.error?.message ?? (r.result === 'changed' || r.result === 'would-change' ? r.slots.filter((s) => r.before[s] !== r.after[s]).map((s) => `${SELECTION_SLOT_LABELS[s]}: ${show(r.before[s])} -> ${show(r.after[s])}`).join('; ') : ''),
     },
   ]);
 }
@@ -220,7 +221,7 @@ function register(group: Command, state: RunState, mode: 'use' | 'reset'): void 
       const conn = await resolveConnection(flags, io.env);
       const results = rows.length > 0 ? await withClient(conn, out, (client) => runRows(client, rows, flags.dryRun === true)) : [];
       const all = [...errors, ...results].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      for (const r of all) if (r.error) out.problem(`extension ${r.ext}${r.line !== undefined ? ` (line ${r.line})` : ''}: ${r.error.message}`);
+      for (const r of all) if (r.error) out.problem(rowProblem({ ext: r.ext, line: r.line }, r.error.message));
       const count = (k: UseResult['result']): number => all.filter((r) => r.result === k).length;
       out.result({ dryRun: flags.dryRun === true, total: all.length, changed: count('changed') + count('would-change'), unchanged: count('unchanged') + count('would-keep'), failed: count('error'), items: all }, () => {
         const parts = flags.dryRun

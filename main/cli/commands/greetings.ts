@@ -13,6 +13,7 @@ import { addConnectionOptions, resolveConnection, withClient, type ConnectionFla
 import { action, addJsonOption, type RunState } from '../context.js';
 import { InputError } from '../errors.js';
 import { formatBytes, renderTable } from '../table.js';
+import { rowProblem } from '../row-text.js';
 
 interface ExtFlags extends ConnectionFlags {
   ext: string;
@@ -154,7 +155,7 @@ export function registerGreetings(program: Command, state: RunState): void {
         throw new pbx.SelectionUnsupportedError(first.ext, ['default'], first.support.reason);
       }
       const doc = rows.length === 1 ? rows[0] : { total: rows.length, items: rows };
-      out.result(doc, () => rows.map((r) => ('error' in r ? `Extension ${r.ext}: ${r.error.message}` : matrixText(r))).join('\n'));
+      out.result(doc, () => rows.map((r) => ('error' in r ? rowProblem({ ext: r.ext }, r.error.message).replace(/^extension/, 'Extension') : matrixText(r))).join('\n'));
       const failures: UseResult[] = rows.filter((r): r is Extract<typeof r, { error: unknown }> => 'error' in r).map((r) => ({ ext: r.ext, name: null, slots: [], result: 'error', before: {}, after: {}, error: r.error as NonNullable<UseResult['error']> }));
       return useExit(failures);
     }),
@@ -206,7 +207,8 @@ export function registerGreetings(program: Command, state: RunState): void {
       const timeoutSec = parseIntArg(flags.timeout ?? '180', 'Timeout', 1, 1800);
       const conn = await resolveConnection(flags, io.env);
       const { recordByPhone } = await import('../../core/pbx/index.js');
-      out.info(`Calling extension ${phone}: answer, speak after the tone, then hang up (waiting up to ${timeoutSec} s)…`);
+      // Said only once the name is known to be free and the PBX is about to ring.
+      const onCalling = (): void => out.info(`Calling extension ${phone}: answer, speak after the tone, then hang up (waiting up to ${timeoutSec} s)…`);
       let shown = 0;
       const onWaiting = (s: number): void => {
         // A line every 15 s on a terminal, so a long wait does not look like a hang.
@@ -214,7 +216,7 @@ export function registerGreetings(program: Command, state: RunState): void {
         shown = s;
         out.info(`  still waiting for the recording (${s} s)…`);
       };
-      const g = await withClient(conn, out, (client: PbxClient) => recordByPhone(client, { ext, phone, name, timeoutMs: timeoutSec * 1000, signal, onWaiting }));
+      const g = await withClient(conn, out, (client: PbxClient) => recordByPhone(client, { ext, phone, name, timeoutMs: timeoutSec * 1000, signal, onWaiting, onCalling }));
       out.result({ ext, phone, greeting: g }, () => `Recorded ${g.realFilename} on extension ${ext}. Make it play with: vmgreet greetings use ${g.realFilename} --ext ${ext} --when away`);
     }),
   );

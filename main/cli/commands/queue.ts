@@ -42,8 +42,11 @@ export function registerQueue(program: Command, state: RunState): void {
   list.action(
     action<[Flags]>(state, async (ctx, flags) => {
       const st = flags.state !== undefined ? parseChoice(flags.state, STATES, '--state') : undefined;
-      const { queue } = await openQueue(ctx, flags);
+      const { queue, dataDir } = await openQueue(ctx, flags);
       const { items, corrupt } = await queue.listWithProblems(st ? { states: [st as QueueState] } : undefined);
+      // "running" with nobody running the queue: the process that ran it was killed; the next run resumes it.
+      const { readWorkerLock } = await import('../../core/library/index.js');
+      const live = (await readWorkerLock(dataDir)) !== null;
       for (const c of corrupt) ctx.out.warn(`queue item file ${c} is damaged and was skipped (left on disk for inspection).`);
       ctx.out.result({ total: items.length, items, corrupt }, () => {
         if (items.length === 0) return st ? `No queue items in state ${st}.` : 'The upload queue is empty.';
@@ -51,7 +54,7 @@ export function registerQueue(program: Command, state: RunState): void {
           { header: 'ID', value: (i) => i.id },
           { header: 'EXT', value: (i) => i.ext, align: 'right' },
           { header: 'NAME', value: (i) => i.target ?? i.fileName },
-          { header: 'STATE', value: (i) => (i.state === 'uploaded' ? `uploaded (${resultOf(i)})` : i.state) },
+          { header: 'STATE', value: (i) => (i.state === 'uploaded' ? `uploaded (${resultOf(i)})` : i.state === 'running' && !live ? 'interrupted (queue run resumes it)' : i.state) },
           { header: 'POLICY', value: (i) => i.policy },
           { header: 'PBX', value: pbxLabel },
           { header: 'DETAIL', value: detailOf },

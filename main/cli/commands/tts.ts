@@ -17,9 +17,10 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir, resolveDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
-import { batchExit, dryRunCountsText, itemsTable, runQueueItems, summaryLine, verdictText } from '../queue-run.js';
+import { batchExit, dryRunCountsText, itemsTable, runQueueItems, summaryLine, supersedeStale, supersededLine, verdictText } from '../queue-run.js';
 import { describeRender, formatReason, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { renderTable } from '../table.js';
+import { rowProblem } from '../row-text.js';
 import { addAudioOptions, finalPath, parseAudioFlags, type AudioFlags } from './prepare.js';
 
 interface Flags extends AudioFlags, ConnectionFlags {
@@ -190,6 +191,13 @@ async function speakOne(ctx: CommandContext, text: string | undefined, flags: Fl
     templateName = t.name;
   } else if ((flags.fill ?? []).length > 0) {
     throw new UsageError('--fill fills a template: use it with --template NAME.', 'CLI_BAD_FILL');
+  } else {
+    // Free text is spoken as written: a placeholder or a stray brace in it would be read out to every caller.
+    const scan = c.scanScript(script);
+    const tokens = [...scan.used.map((p) => `{${p}}`), ...scan.problems.map((p) => p.token)];
+    if (tokens.length > 0) {
+      throw new InputError(`The text contains ${[...new Set(tokens)].join(' ')}, which would be read out as written: placeholders are filled only in templates (vmgreet tts --template NAME --fill KEY=VALUE). Write the words themselves instead.`, 'TTS_TEXT_PLACEHOLDER');
+    }
   }
   return maybeClient(ctx, flags, choice === 'pbx', async (client) => {
     const { engine } = await c.pickEngine(await engines(client), choice, signal);
@@ -245,6 +253,13 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
   const dataDir = await openDataDir(flags.dataDir, io.env);
   const c = await import('../../core/content/index.js');
   const template = await new c.TemplateStore({ dataDir }).get(flags.template ?? '');
+  // {company} and {back_date} are the same for every extension: one missing is the command's fault, said once,
+  // before the PBX is asked anything (not once per extension).
+  const unfilled = c.fillScript(template.text, { ...values, name: 'x', extension: '0' }).problems.filter((p) => p.kind === 'unfilled-placeholder');
+  if (unfilled.length > 0) {
+    const keys = unfilled.map((p) => p.token.slice(1, -1)).filter((k): k is (typeof PLACEHOLDER_KEYS)[number] => (PLACEHOLDER_KEYS as readonly string[]).includes(k));
+    throw new UsageError(`The template "${template.name}" needs ${keys.map((k) => `{${k}}, ${c.PLACEHOLDER_HELP[k]}`).join('; and ')}: add ${keys.map((k) => `--fill ${k}=VALUE`).join(' ')}.`, 'TTS_UNFILLED');
+  }
   const conn = await resolveConnection(flags, io.env);
   if (!flags.dryRun) await ensureQueueFree(dataDir);
 
@@ -252,12 +267,12 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
     const { engine } = await c.pickEngine(await engines(client), choice, signal);
     const directory = await c.liveDirectory(client).snapshot(signal);
     const plan = c.planPersonalBatch({ template, exts, directory, values, ...(greetingName ? { greetingName } : {}), format: settings.format, maxChars: engine.info.maxChars });
-    for (const r of plan.rejected) out.problem(`rejected: extension ${r.ext}: ${r.problems.join(' ')}`);
+    for (const r of plan.rejected) out.problem(`rejected: ${rowProblem({ ext: r.ext }, r.problems.join(' '))}`);
     const rejected = plan.rejected.map((r) => ({ ext: r.ext, name: r.name, code: r.code, problems: r.problems }));
     const head = { template: template.name, greetingName: plan.greetingName, fileName: plan.fileName, engine: engine.info.id, directory: plan.directory, policy };
 
     if (plan.rejected.length > 0 && flags.allOrNothing) {
-      out.result({ ...head, dryRun: flags.dryRun === true, processed: 0, rejected, items: [] }, () => `${plan.rejected.length} extension(s) cannot get a greeting and --all-or-nothing: nothing was made.`);
+      out.result({ ...head, dryRun: flags.dryRun === true, processed: 0, rejected, items: [] }, () => `${plan.rejected.length} extension(s) cannot get a greeting and --all-or-nothing: ${flags.dryRun ? 'a real run would make nothing' : 'nothing was made'}.`);
       return EXIT.input;
     }
     if (flags.dryRun) return dryRun(client, plan, head, rejected, out);
@@ -277,7 +292,7 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
       onProgress: (p) => bar.update(p.done),
     }).finally(() => bar.stop());
     for (const w of made.warnings) out.warn(w);
-    for (const f of made.failed) out.problem(`failed: extension ${f.ext}: ${f.message}`);
+    for (const f of made.failed) out.problem(`failed: ${rowProblem({ ext: f.ext }, f.message)}`);
     const draftRows = made.created.map((d) => ({ ext: d.ext, draftId: d.draftId, script: d.script }));
     if (made.cancelled) {
       out.result({ ...head, dryRun: false, cancelled: true, drafts: draftRows, failed: made.failed, rejected, items: [] }, () =>
@@ -286,11 +301,14 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
     }
     const queue = new UploadQueue({ dataDir, drafts });
     const queued = await c.queuePersonalDrafts({ queue, plan, drafts: made.created, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn) });
+    const superseded = (await supersedeStale(dataDir, queued)).map((i) => i.id);
+    const note = supersededLine(superseded.map((id) => ({ id })));
+    if (note) out.info(note);
     const run = queued.length > 0 ? await runQueueItems({ dataDir, client, conn, ids: queued.map((q) => q.id), concurrency, out, signal }) : undefined;
     const items = run?.items ?? [];
     const scriptOf = new Map(made.created.map((d) => [d.ext, d.script]));
     out.result(
-      { ...head, dryRun: false, ...(run?.summary ?? { total: 0, items: [] }), drafts: draftRows, failed: made.failed, rejected },
+      { ...head, dryRun: false, ...(run?.summary ?? { total: 0, items: [] }), drafts: draftRows, failed: made.failed, rejected, ...(superseded.length > 0 ? { superseded } : {}) },
       () =>
         [
           items.length > 0 ? itemsTable(items) : '',
@@ -328,7 +346,9 @@ async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string
     const dir = plan.directory.source === 'live' ? `live directory, ${plan.directory.size} extensions` : `cached directory of ${plan.directory.fetchedAt ?? '?'}`;
     return `Template "${plan.template.name}" → ${plan.fileName} with ${String(head['engine'])} (${dir})\n${table}\nDry run (nothing spoken, saved or uploaded): ${dryRunCountsText(report.counts, { count: rejected.length, label: 'rejected' })}.`;
   });
+  // The code the real run would end with (as batchExit): a name that exists under --if-exists fail is exit 5.
   if (report.counts.error > 0) return EXIT.pbx;
+  if (report.counts['would-fail'] > 0) return EXIT.exists;
   return rejected.length > 0 ? EXIT.input : EXIT.ok;
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { safeBaseName } from '../../core/audio/filename.js';
 import { SIZE_LIMIT_BYTES, extensionFor } from '../../core/audio/formats.js';
-import { UPLOAD_ACTION_LABELS, type GreetingFormat, type IfExistsPolicy } from '../../core/domain.js';
+import { type GreetingFormat, type IfExistsPolicy } from '../../core/domain.js';
 import { CancelledError, VmgsError } from '../../core/errors.js';
 import type { QueueItem } from '../../core/library/index.js';
 import type { PbxClient } from '../../core/pbx/index.js';
@@ -21,7 +21,7 @@ import { InputError, UsageError } from '../errors.js';
 import { requireInputFile } from '../input-file.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir } from '../library-context.js';
 import { askExists, canPrompt } from '../prompt.js';
-import { runQueueItems } from '../queue-run.js';
+import { runQueueItems, supersedeStale, supersededLine } from '../queue-run.js';
 import { FORMAT_LABEL, describeRender, formatReason, renderInto, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { formatBytes } from '../table.js';
 import { activationExit, activationLine, addUseWhenOption, historyEntryOf, parseWhen, preflightSelection } from '../selection.js';
@@ -128,6 +128,9 @@ export function registerUpload(program: Command, state: RunState): void {
           if (activate) await preflightSelection(client, ext, activate);
           const policy = asked === 'ask' ? await decide(client, ctx, ext, fileName, p.filePath, dir) : asked;
           const item = await enqueueOne(dataDir, conn, { filePath: p.filePath, ext, name: base, policy, ...(activate ? { activate } : {}) });
+          const superseded = await supersedeStale(dataDir, [item]);
+          const note = supersededLine(superseded);
+          if (note) out.info(note);
           const bar = out.progress('Uploading', p.bytes, 'bytes');
           const done = await runQueueItems({
             dataDir,
@@ -137,13 +140,14 @@ export function registerUpload(program: Command, state: RunState): void {
             concurrency: 1,
             out,
             cancelOn: signal,
+            perItem: false,
             onProgress: (e) => {
               if (e.sent !== undefined) bar.update(e.sent, e.total);
             },
           }).finally(() => bar.stop());
           const finished = done.items[0] ?? item;
           const entry = activate ? await historyEntryOf(dataDir, finished) : undefined;
-          report(finished, p, ctx, { ext, fileName, input }, entry);
+          report(finished, p, ctx, { ext, fileName, input, superseded: superseded.map((i) => i.id) }, entry);
           exit = activationExit(entry ? [entry] : []);
         });
       };
@@ -211,7 +215,7 @@ async function enqueueOne(dataDir: string, conn: ResolvedConnection, it: { fileP
 }
 
 /** The finished item as the result document (or as the error it ended with). */
-function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: string; fileName: string; input: string }, entry?: HistoryEntry): void {
+function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: string; fileName: string; input: string; superseded: string[] }, entry?: HistoryEntry): void {
   const { ext } = req;
   const stored = item.target ?? item.fileName;
   if (item.state === 'failed') {
@@ -244,6 +248,7 @@ function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: s
     queueItemId: item.id,
     historyId: item.historyId,
     pbx: item.pbx,
+    ...(req.superseded.length > 0 ? { superseded: req.superseded } : {}),
     ...(item.activate ? { activation: entry?.activation ?? null, previousSelection: entry?.previousSelection ?? null } : {}),
   };
   const activated = activationLine(entry);
@@ -262,7 +267,7 @@ function report(item: QueueItem, p: Prepared, ctx: CommandContext, req: { ext: s
       case 'renamed':
         return `${item.fileName} already existed on extension ${ext}; uploaded as ${stored} (${size}).`;
       case 'unchanged':
-        return `Unchanged: extension ${ext} already has ${stored} with exactly these bytes; nothing was uploaded (${UPLOAD_ACTION_LABELS.unchanged}).`;
+        return `Unchanged: extension ${ext} already has ${stored} with exactly these bytes; nothing was uploaded.`;
       default:
         return `Skipped: extension ${ext} already has ${stored}; nothing was uploaded${item.activate ? ' and nothing was activated' : ''}.`;
     }

@@ -120,7 +120,7 @@ export function fillScript(text: string, values: PlaceholderValues): FilledScrip
       const value = raw === undefined ? '' : cleanValue(p.placeholder === 'back_date' ? backDateWords(raw) : raw);
       if (value === '') {
         if (!problems.some((x) => x.token === p.token && x.kind === 'unfilled-placeholder')) {
-          problems.push({ kind: 'unfilled-placeholder', token: p.token, message: `${p.token} has no value (${PLACEHOLDER_HELP[p.placeholder]}).` });
+          problems.push({ kind: 'unfilled-placeholder', token: p.token, message: `${p.token} has no value: ${PLACEHOLDER_HELP[p.placeholder]}.` });
         }
         script += p.token;
         continue;

@@ -37,6 +37,11 @@ export interface CsvCheckOptions {
   probe?: ProbeFn;
   /** Any row error → no rows at all. */
   allOrNothing?: boolean;
+  /**
+   * The files are rendered before upload, so any audio (m4a, flac, …) is fine and the probe judges it. Default false:
+   * only .wav, .mp3 and .gsm, as for files sent unchanged.
+   */
+  anyAudio?: boolean;
 }
 
 export async function readCsvMapping(csvPath: string, opts: Omit<CsvCheckOptions, 'baseDir'> & { baseDir?: string } = {}): Promise<CsvMapping> {
@@ -111,7 +116,7 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
       errors.push({ line, code: 'CSV_FILE_NOT_FOUND', message: `line ${line}: the file ${showValue(fileText)} does not exist.`, extension: ext });
       continue;
     }
-    if (!/\.(wav|mp3|gsm)$/i.test(file)) {
+    if (!opts.anyAudio && !/\.(wav|mp3|gsm)$/i.test(file)) {
       errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${showValue(fileText)} is not a .wav, .mp3 or .gsm file; render it to a PBX format first.`, extension: ext });
       continue;
     }

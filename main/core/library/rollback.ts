@@ -16,12 +16,42 @@ export interface RollbackResult {
   selection?: RestoreResult;
 }
 
+const CHANGES_AUDIO: ReadonlySet<HistoryEntry['result']> = new Set(['created', 'overwritten', 'renamed']);
+const samePbx = (a: HistoryEntry, b: HistoryEntry): boolean => a.pbxProfileId === b.pbxProfileId || (a.pbx.origin !== '' && a.pbx.origin === b.pbx.origin && a.pbx.clientId === b.pbx.clientId);
+
+/**
+ * A rollback puts back what was there before `entry`, without a backup of what is there now. That is only right
+ * while `entry` is the last change of that greeting: rolling back an entry twice, or an older upload after a newer
+ * one replaced the greeting again, would silently throw away the newer greeting. `newestFirst`: the extension's
+ * history as HistoryStore.list returns it.
+ */
+function refuseStale(entry: HistoryEntry, newestFirst: readonly HistoryEntry[]): void {
+  const undone = new Set(newestFirst.map((e) => e.rollbackOf).filter((id): id is string => id !== null));
+  const done = newestFirst.find((e) => e.rollbackOf === entry.id);
+  if (done) {
+    throw new LibraryError('input', 'HISTORY_ALREADY_ROLLED_BACK', `History entry ${entry.id} (extension ${entry.ext}, ${entry.fileName}) was already rolled back at ${done.at.slice(0, 19).replace('T', ' ')} (${done.id}). Nothing was changed.`);
+  }
+  if (!entry.backup && entry.result !== 'created' && entry.result !== 'renamed') return; // no audio to put back
+  const at = newestFirst.findIndex((e) => e.id === entry.id);
+  const newer = (at < 0 ? [] : newestFirst.slice(0, at)).find(
+    (e) => e.rollbackOf === null && CHANGES_AUDIO.has(e.result) && !undone.has(e.id) && e.fileName === entry.fileName && samePbx(e, entry),
+  );
+  if (newer) {
+    throw new LibraryError(
+      'input',
+      'HISTORY_ROLLBACK_NOT_LATEST',
+      `${entry.fileName} on extension ${entry.ext} was changed again after ${entry.id} (${newer.result} at ${newer.at.slice(0, 19).replace('T', ' ')}, ${newer.id}). Rolling back ${entry.id} now would discard that newer greeting, which has no backup. Roll back ${newer.id} first. Nothing was changed.`,
+    );
+  }
+}
+
 export async function rollback(
   historyId: string,
   deps: { history: HistoryStore; transportFor: TransportFor },
 ): Promise<RollbackResult> {
   const { history } = deps;
   const entry = await history.get(historyId);
+  refuseStale(entry, await history.list({ ext: entry.ext }));
   const transport = await deps.transportFor(entry);
   const id = history.newId();
   try {

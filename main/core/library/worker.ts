@@ -68,6 +68,8 @@ export interface QueueProgress {
   state: QueueState;
   phase: QueueItem['phase'];
   target: string | null;
+  /** How an item that reached the PBX ended (created, overwritten, unchanged, …); null before that. */
+  action?: QueueItem['action'];
   /** Bytes of the current upload, when one is running. */
   sent?: number;
   total?: number;
@@ -215,7 +217,7 @@ export class QueueWorker {
     let item = start;
     const save = async (patch: Partial<QueueItem>, durable = true): Promise<QueueItem> => {
       item = await queue.save({ ...item, ...patch }, { durable });
-      emit({ itemId: item.id, ext: item.ext, state: item.state, phase: item.phase, target: item.target });
+      emit({ itemId: item.id, ext: item.ext, state: item.state, phase: item.phase, target: item.target, action: item.action });
       return item;
     };
     const ctx: ItemCtx = {

@@ -56,6 +56,11 @@ function adviceFor(errcode: number, endpoint: Endpoint, env: ApiEnvelope): strin
       if (endpoint === 'extension_vm_greeting/upload' || endpoint === 'extension_vm_greeting/list') {
         return 'The PBX has no extension with that number. Pick the extension from the list and try again.';
       }
+      // Record by phone names two extensions (the owner and the phone to ring); text-to-speech names the owner.
+      if (endpoint === 'extension_vm_greeting/record') {
+        return 'The PBX has no extension with one of these numbers (the extension that gets the greeting, or the phone to ring). Check both numbers and try again.';
+      }
+      if (endpoint === 'extension_vm_greeting/create') return 'The PBX has no extension with that number. Pick the extension from the list and try again.';
       if (isGreeting(endpoint)) return 'That greeting does not exist on the PBX (anymore). Refresh the greeting list.';
       return `The PBX could not find the item requested by ${endpoint}. Refresh the list and try again.`;
     case 60002:

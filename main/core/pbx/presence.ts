@@ -345,6 +345,9 @@ export interface RenameResult {
   carriedBy: 'pbx' | 'client' | null;
 }
 
+/** The domain's name problem as the second half of a sentence. */
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
 /** Renames a greeting (`extension_vm_greeting/update`) and keeps every status that played it playing it. */
 export async function renameGreeting(api: PresenceApi, ext: string, from: string, to: string): Promise<RenameResult> {
   const greetings = await api.listGreetings(ext);
@@ -352,9 +355,12 @@ export async function renameGreeting(api: PresenceApi, ext: string, from: string
   const suffix = g.suffix || g.realFilename.slice(g.realFilename.lastIndexOf('.'));
   const base = to.toLowerCase().endsWith(suffix.toLowerCase()) ? to.slice(0, -suffix.length) : to;
   const problem = greetingNameProblem(base);
-  if (problem !== null) throw new PbxInputError('PBX_BAD_FILE_NAME', `The new name "${base}" is not allowed: ${problem}`);
+  if (problem !== null) throw new PbxInputError('PBX_BAD_FILE_NAME', `The new name "${base}" is not allowed: ${lowerFirst(problem)}`);
+  if (`${base}${suffix}` === g.realFilename) {
+    throw new PbxInputError('PBX_RENAME_SAME_NAME', `${g.realFilename} on extension ${ext} already has that name, so nothing was renamed: choose a different new name.`);
+  }
   if (greetings.some((x) => x.id !== g.id && x.realFilename === `${base}${suffix}`)) {
-    throw new GreetingExistsError(ext, `${base}${suffix}`);
+    throw new GreetingExistsError(ext, `${base}${suffix}`, undefined, 'rename');
   }
   const read = await readSelection(api, ext);
   const used = slotsUsing(read, g);
@@ -395,6 +401,8 @@ export interface RecordOptions {
   signal?: AbortSignal;
   /** Called after each look with the seconds waited so far. */
   onWaiting?: (seconds: number) => void;
+  /** Called once the checks passed, just before the PBX is asked to place the call. */
+  onCalling?: () => void;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -418,7 +426,7 @@ export async function recordByPhone(api: PresenceApi, o: RecordOptions): Promise
   const ext = checkExtensionNumber(o.ext);
   const phone = checkExtensionNumber(o.phone);
   const problem = greetingNameProblem(o.name);
-  if (problem !== null) throw new PbxInputError('PBX_BAD_FILE_NAME', `The greeting name "${o.name}" is not allowed: ${problem}`);
+  if (problem !== null) throw new PbxInputError('PBX_BAD_FILE_NAME', `The greeting name "${o.name}" is not allowed: ${lowerFirst(problem)}`);
   const timeoutMs = o.timeoutMs ?? 180_000;
   const pollMs = o.pollMs ?? 3000;
   const now = o.now ?? Date.now;
@@ -426,8 +434,9 @@ export async function recordByPhone(api: PresenceApi, o: RecordOptions): Promise
   const before = await api.listGreetings(ext);
   const clash = before.find((g) => matchesName(g, o.name));
   // With the name taken we could not tell the new recording from the old file.
-  if (clash) throw new GreetingExistsError(ext, clash.realFilename);
+  if (clash) throw new GreetingExistsError(ext, clash.realFilename, undefined, 'record');
   const known = new Set(before.map((g) => g.id));
+  o.onCalling?.();
   await api.apiGet('extension_vm_greeting/record', { owner: ext, recorder: phone, file: o.name }, okSchema, o.signal);
   const started = now();
   for (;;) {

@@ -95,6 +95,7 @@ export function unavailable(info: TtsEngineInfo, reason: string, program: string
 
 /** The error for a program that ran but did not produce speech: its own words, shortened. */
 export function engineFailed(info: TtsEngineInfo, detail: string): ContentError {
-  const text = detail.replace(/\s+/g, ' ').trim().slice(0, 300);
+  // The program's own words without its "Error:" label or closing full stop (the sentence goes on after them).
+  const text = detail.replace(/\s+/g, ' ').trim().slice(0, 300).replace(/^error:\s*/i, '').replace(/[.\s]+$/, '');
   return new ContentError('audio', 'TTS_ENGINE_FAILED', `${info.label} could not speak the text${text ? `: ${text}` : ''}. Try another voice or engine (vmgreet tts --engines lists them).`);
 }
