@@ -213,3 +213,55 @@ describe('connection warnings', () => {
     }
   });
 });
+
+describe('a PBX without the optional calls', () => {
+  it('greetings active says it cannot show (not "cannot choose"); tts --engine pbx is the PBX refusing (exit 3)', async () => {
+    const s = await startSimulator({ extensions: 2, selectionFields: 'none', ttsSupported: false });
+    const env = { VMGREET_PBX_URL: s.url, VMGREET_CLIENT_ID: s.clientId, VMGREET_CLIENT_SECRET: s.clientSecret, VMGREET_DATA_DIR: path.join(tmp.dir, 'data-variant') };
+    try {
+      const active = await runVmgreet(['greetings', 'active', '--ext', '3200'], { env });
+      expect(active.code).toBe(3);
+      expect(active.stderr).toMatch(/^vmgreet: Cannot show which greeting plays on extension 3200: /m);
+      const out = path.join(tmp.dir, 'pbx-tts.wav');
+      const tts = await runVmgreet(['tts', 'Hello there.', '--engine', 'pbx', '-o', out], { env });
+      expect(tts.code).toBe(3);
+      expect(tts.stderr).toMatch(/The PBX's text-to-speech cannot be used\. This PBX does not support text-to-speech/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('bad paths are said once, before the work', () => {
+  it('tts and greetings download into a missing folder: exit 2, naming the folder (no temp path, no "unexpected error")', async () => {
+    const c = setup();
+    const missing = path.join(tmp.dir, 'no-such-folder', 'x.wav');
+    const tts = await vm(['tts', 'Hello there.', '-o', missing], c.env);
+    expect(tts.code).toBe(2);
+    expect(tts.stderr).toMatch(/The output folder ".*no-such-folder" does not exist/);
+    expect(tts.stderr).not.toMatch(/unexpected error|greeting\.out|copyfile/);
+    sim.seedGreeting('3208', 'keep.wav', Buffer.from('RIFF-keep'));
+    const dl = await vm(['greetings', 'download', '--ext', '3208', '--file', 'keep.wav', '-o', missing], c.env);
+    expect(dl.code).toBe(2);
+    expect(dl.stderr).toMatch(/The output folder ".*no-such-folder" does not exist/);
+  });
+
+  it('batch --ext with a missing or unreadable file: one error, not one per extension; a CSV with only its header is refused', async () => {
+    const c = setup();
+    const gone = await vm(['batch', '--ext', '3200-3209', path.join(tmp.dir, 'gone.wav'), '--dry-run'], c.env);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    const junk = path.join(tmp.dir, 'junk.wav');
+    await writeFile(junk, Buffer.alloc(4000, 7));
+    const bad = await vm(['batch', '--ext', '3200-3209', junk, '--dry-run'], c.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toMatch(/rejected: extension/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const csv = path.join(tmp.dir, 'header-only.csv');
+    await writeFile(csv, 'extension,file,name\r\n');
+    const empty = await vm(['batch', '--csv', csv, '--dry-run'], c.env);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/has its header row but no rows/);
+  });
+});

@@ -10,13 +10,14 @@ import { Option, type Command } from 'commander';
 import { safeBaseName } from '../../core/audio/filename.js';
 import { SIZE_LIMIT_BYTES, extensionFor } from '../../core/audio/formats.js';
 import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../core/domain.js';
-import { isVmgsError } from '../../core/errors.js';
+import { VmgsError, isVmgsError } from '../../core/errors.js';
 import type { BatchItem, DryRunReport } from '../../core/library/index.js';
 import type { PbxClient } from '../../core/pbx/index.js';
 import { parseChoice, parseExtRange, parseGreetingName, parseIntArg, showValue } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
 import { UsageError } from '../errors.js';
+import { requireInputFile } from '../input-file.js';
 import { EXIT } from '../exit-codes.js';
 import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
@@ -93,6 +94,8 @@ export function registerBatch(program: Command, state: RunState): void {
       const settings = parseAudioFlags(flags);
       const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
       const activate = flags.useWhen !== undefined ? parseWhen(flags.useWhen, '--use-when') : undefined;
+      // With --ext there is one file for every row: a missing or empty one is one error, before the PBX is asked.
+      if (file !== undefined) await requireInputFile(file);
       const conn = await resolveConnection(flags, io.env);
       const dataDir = await openDataDir(flags.dataDir, io.env);
       const lib = await import('../../core/library/index.js');
@@ -125,6 +128,9 @@ export function registerBatch(program: Command, state: RunState): void {
 
         return withTempDir(async (dir) => {
           const prepared = await prepareFiles(rows, settings, flags.asIs === true, dir, ctx);
+          // The one file of --ext that cannot be prepared fails the command once, not once per extension.
+          const only = file !== undefined ? prepared.get(path.resolve(file)) : undefined;
+          if (only && 'error' in only) throw new VmgsError('input', only.error.code, only.error.message);
           const items: BatchItem[] = [];
           for (const row of rows) {
             const p = prepared.get(row.file);

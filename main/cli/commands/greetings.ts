@@ -12,6 +12,8 @@ import { registerGreetingsUse, useExit, type UseResult } from './greetings-use.j
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 import { InputError } from '../errors.js';
+import { requireOutputFolder } from './prepare.js';
+import { VmgsError } from '../../core/errors.js';
 import { formatBytes, renderTable } from '../table.js';
 import { rowProblem } from '../row-text.js';
 
@@ -81,6 +83,8 @@ export function registerGreetings(program: Command, state: RunState): void {
       let dest = path.resolve(flags.output);
       const existing = await stat(dest).catch(() => undefined);
       if (existing?.isDirectory()) dest = path.join(dest, file);
+      // A missing folder is said as such before anything is downloaded (not as a failed save after the download).
+      if (!existing?.isDirectory()) await requireOutputFolder(path.dirname(dest));
       const target = dest === path.resolve(flags.output) ? existing : await stat(dest).catch(() => undefined);
       if (target && !flags.force) {
         throw new InputError(`${showValue(dest)} already exists: choose another path or add --force to replace it.`, 'CLI_OUTPUT_EXISTS');
@@ -152,7 +156,8 @@ export function registerGreetings(program: Command, state: RunState): void {
       });
       const first = rows[0];
       if (rows.length === 1 && first && 'support' in first && first.support.level === 'none') {
-        throw new pbx.SelectionUnsupportedError(first.ext, ['default'], first.support.reason);
+        // Only reading here: "cannot choose" (the class's words for a change) would say something that was not tried.
+        throw new VmgsError('pbx', 'PBX_SELECTION_UNSUPPORTED', `Cannot show which greeting plays on extension ${first.ext}: ${first.support.reason}`, { detail: { ext: first.ext, reason: first.support.reason } });
       }
       const doc = rows.length === 1 ? rows[0] : { total: rows.length, items: rows };
       out.result(doc, () => rows.map((r) => ('error' in r ? rowProblem({ ext: r.ext }, r.error.message).replace(/^extension/, 'Extension') : matrixText(r))).join('\n'));

@@ -108,7 +108,7 @@ export function registerPrepare(program: Command, state: RunState): void {
   );
 }
 
-async function requireOutputFolder(dir: string): Promise<void> {
+export async function requireOutputFolder(dir: string): Promise<void> {
   const st = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
   if (st instanceof Error) {
     const why = st.code === 'ENOENT' ? 'does not exist: create it first, or choose another output path' : st.code === 'ENOTDIR' ? 'is inside a file, not a folder: choose another output path' : `cannot be used (${st.code ?? 'error'}): check the path and its permissions`;

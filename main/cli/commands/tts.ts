@@ -21,7 +21,7 @@ import { batchExit, dryRunCountsText, itemsTable, runQueueItems, summaryLine, su
 import { describeRender, formatReason, reportAnalysisWarnings, withTempDir } from '../render.js';
 import { renderTable } from '../table.js';
 import { rowProblem } from '../row-text.js';
-import { addAudioOptions, finalPath, parseAudioFlags, type AudioFlags } from './prepare.js';
+import { addAudioOptions, finalPath, parseAudioFlags, requireOutputFolder, type AudioFlags } from './prepare.js';
 
 interface Flags extends AudioFlags, ConnectionFlags {
   output?: string;
@@ -173,6 +173,8 @@ async function speakOne(ctx: CommandContext, text: string | undefined, flags: Fl
   const output = path.resolve(flags.output ?? '');
   const outStat = await stat(output).catch(() => undefined);
   const isDir = outStat?.isDirectory() === true || /[\\/]$/.test(flags.output ?? '');
+  // Checked before anything is spoken: a missing folder must not end as a failed copy out of the temp folder.
+  await requireOutputFolder(isDir ? output : path.dirname(output));
   if (settings.format !== 'auto' && !isDir && /\.(wav|mp3|gsm)$/i.test(output) && path.extname(output).toLowerCase() !== extensionFor(settings.format)) {
     throw new UsageError(`Output ${showValue(flags.output ?? '')} does not match --format ${settings.format} (which writes ${extensionFor(settings.format)} files): change the suffix or the format.`, 'CLI_OUTPUT_SUFFIX');
   }

@@ -71,6 +71,7 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
     const missing = [extCol < 0 ? 'extension' : null, fileCol < 0 ? 'file' : null].filter(Boolean).join(' and ');
     throw new LibraryError('input', 'BATCH_CSV_HEADER', `The CSV header lacks the ${missing} column. The first row must be "extension,file" or "extension,file,name" (found ${showValue(records[0]?.join(',') ?? '', 80)}).`);
   }
+  if (records.length < 2) throw new LibraryError('input', 'BATCH_CSV_NO_ROWS', 'The CSV file has its header row but no rows: add one row per upload ("3200,away.wav").');
   const baseDir = opts.baseDir ?? process.cwd();
   const rows: CsvRow[] = [];
   const errors: CsvRowError[] = [];

@@ -45,6 +45,7 @@ export async function pickEngine(engines: readonly TtsEngine[], choice: TtsEngin
   const e = engines.find((x) => x.info.id === choice);
   if (!e) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', `The ${choice} engine is not available here. vmgreet tts --engines lists the engines of this computer.`);
   const p = await e.probe(signal);
-  if (!p.available) throw new ContentError('input', 'TTS_ENGINE_UNAVAILABLE', `${e.info.label} cannot be used: ${p.reason ?? 'not available'}`, { detail: { engine: choice } });
+  // A PBX without the endpoint is the PBX refusing (its errcode is in the reason), not a bad input file.
+  if (!p.available) throw new ContentError(e.info.id === 'pbx' ? 'pbx' : 'input', 'TTS_ENGINE_UNAVAILABLE', `${e.info.label} cannot be used. ${p.reason ?? 'It is not available.'}`, { detail: { engine: choice } });
   return { engine: e, probe: p };
 }
