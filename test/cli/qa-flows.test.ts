@@ -265,3 +265,17 @@ describe('bad paths are said once, before the work', () => {
     expect(empty.stderr).toMatch(/has its header row but no rows/);
   });
 });
+
+describe('greetings use', () => {
+  it('a failed row is said once in text mode (in the table), and on stderr only with --json', async () => {
+    const c = setup();
+    sim.seedGreeting('3209', 'away.wav', Buffer.from('RIFF-away'));
+    const r = await vm(['greetings', 'use', 'away', '--ext', '3209-3210', '--when', 'away'], c.env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/3210 .* error .*Extension 3210 has no greeting named "away"/);
+    expect(r.stderr).not.toMatch(/no greeting named/);
+    const j = await vm(['greetings', 'use', 'away', '--ext', '3209-3210', '--when', 'away', '--json'], c.env);
+    expect(j.stderr).toMatch(/^Extension 3210 has no greeting named "away"/m);
+    expect(oneJson(j.stdout)).toMatchObject({ failed: 1 });
+  });
+});

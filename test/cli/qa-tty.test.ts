@@ -55,4 +55,10 @@ describe('progress on a terminal', () => {
     expect(await runCli(['batch', '--ext', '3201-3203', speech, '--name', 'many'], again.io, new AbortController().signal, extraCommands)).toBe(0);
     expect(again.out()).toMatch(/^\s+3202\s+many\.wav\s+unchanged$/m);
   });
+
+  it('batch --dry-run: a bar while the PBX is asked about each row', async () => {
+    const t = ttyIo(env);
+    expect(await runCli(['batch', '--ext', '3200-3205', speech, '--name', 'dry', '--dry-run'], t.io, new AbortController().signal, extraCommands)).toBe(0);
+    expect(t.all()).toMatch(/Asking the PBX \[[^\]]*\] 6\/6/);
+  });
 });

@@ -227,7 +227,9 @@ function reportRowErrors(errors: readonly RowError[], out: Output): void {
 
 async function dryRun(client: PbxClient, items: BatchItem[], policy: IfExistsPolicy, errors: RowError[], out: Output, workDir: string): Promise<number> {
   const { dryRunBatch } = await import('../../core/library/index.js');
-  const report: DryRunReport = await dryRunBatch(client, items, policy, { workDir });
+  // Each row is a question to the PBX (and a download where the name exists): slow on a real PBX, so a bar on a terminal.
+  const bar = out.progress('Asking the PBX', Math.max(1, items.length), 'items');
+  const report: DryRunReport = await dryRunBatch(client, items, policy, { workDir, onProgress: (p) => bar.update(p.done) }).finally(() => bar.stop());
   out.result({ dryRun: true, policy, total: report.rows.length, counts: report.counts, rows: report.rows, errors }, () => {
     const table = report.rows.length > 0
       ? renderTable(report.rows, [

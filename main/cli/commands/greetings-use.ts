@@ -221,7 +221,8 @@ function register(group: Command, state: RunState, mode: 'use' | 'reset'): void 
       const conn = await resolveConnection(flags, io.env);
       const results = rows.length > 0 ? await withClient(conn, out, (client) => runRows(client, rows, flags.dryRun === true)) : [];
       const all = [...errors, ...results].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      for (const r of all) if (r.error) out.problem(rowProblem({ ext: r.ext, line: r.line }, r.error.message));
+      // In text mode the table's DETAIL column already says why a row failed; stderr lines would say it twice.
+      if (out.json) for (const r of all) if (r.error) out.problem(rowProblem({ ext: r.ext, line: r.line }, r.error.message));
       const count = (k: UseResult['result']): number => all.filter((r) => r.result === k).length;
       out.result({ dryRun: flags.dryRun === true, total: all.length, changed: count('changed') + count('would-change'), unchanged: count('unchanged') + count('would-keep'), failed: count('error'), items: all }, () => {
         const parts = flags.dryRun

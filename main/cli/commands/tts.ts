@@ -331,7 +331,8 @@ async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string
     // greeting, for its suffix) makes every existing name a conflict that the policy decides, as the real run would.
     const standIn = path.join(dir, plan.fileName);
     await writeFile(standIn, '');
-    return dryRunBatch(client, plan.ready.map((r) => ({ ext: r.ext, filePath: standIn, name: plan.greetingName })), head['policy'] as (typeof BATCH_POLICIES)[number], { workDir: dir });
+    const bar = out.progress('Asking the PBX', Math.max(1, plan.ready.length), 'items');
+    return dryRunBatch(client, plan.ready.map((r) => ({ ext: r.ext, filePath: standIn, name: plan.greetingName })), head['policy'] as (typeof BATCH_POLICIES)[number], { workDir: dir, onProgress: (p) => bar.update(p.done) }).finally(() => bar.stop());
   });
   const byExt = new Map(plan.ready.map((r) => [r.ext, r]));
   const rows = report.rows.map((row: DryRunRow) => ({ ...row, name: byExt.get(row.ext)?.name ?? null, script: byExt.get(row.ext)?.script ?? null }));
