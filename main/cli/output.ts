@@ -12,6 +12,11 @@ export interface Progress {
   stop(): void;
 }
 
+/** cli-progress's GenericBar.render(forceRendering): SingleBar's typing hides the parameter. */
+interface RedrawableBar {
+  render(forceRendering: boolean): void;
+}
+
 const NO_PROGRESS: Progress = { update: () => undefined, stop: () => undefined };
 
 export interface ErrorDocument {
@@ -143,7 +148,7 @@ export class Output {
     }
     this.io.stderr.write('\r\x1b[2K');
     write();
-    (bar as cliProgress.GenericBar).render(true);
+    (bar as unknown as RedrawableBar).render(true);
   }
 
   private clearBar(): void {
