@@ -2,10 +2,11 @@
 // stderr is a terminal. JSON mode (--json): exactly one JSON document on stdout (the result, or an error
 // document), nothing else on stdout; warnings and the human error line still go to stderr.
 import cliProgress from 'cli-progress';
-import { GREETING_EXISTS_ADVICE, isVmgsError } from '../core/errors.js';
+import { isVmgsError } from '../core/errors.js';
 import { redactUrl } from '../core/pbx/url.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { GREETING_EXISTS_ADVICE } from '../core/errors.js';
 
 export interface Progress {
   update(value: number, total?: number): void;

@@ -115,7 +115,7 @@ export function registerBatch(program: Command, state: RunState): void {
         let rows: Row[];
         if (flags.csv !== undefined) {
           const { probeAudio } = await import('../../core/audio/index.js');
-          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o), anyAudio: flags.asIs !== true });
+          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o) });
           rows = mapping.rows.map((r) => ({ line: r.line, ext: r.extension, file: r.file, ...(r.name !== undefined ? { name: r.name } : {}) }));
           for (const e of mapping.errors) errors.push({ line: e.line, ...(e.extension !== undefined ? { ext: e.extension } : {}), code: e.code, message: e.message });
         } else {

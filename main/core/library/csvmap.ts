@@ -38,8 +38,9 @@ export interface CsvCheckOptions {
   /** Any row error → no rows at all. */
   allOrNothing?: boolean;
   /**
-   * The files are rendered before upload, so any audio (m4a, flac, …) is fine and the probe judges it. Default false:
-   * only .wav, .mp3 and .gsm, as for files sent unchanged.
+   * Any audio (m4a, flac, …) is fine: the files are rendered before upload. Default: true when a `probe` is given
+   * (the probe judges what is audio; files sent unchanged are checked for their suffix where they are sent), else
+   * only .wav, .mp3 and .gsm.
    */
   anyAudio?: boolean;
 }
@@ -117,7 +118,7 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
       errors.push({ line, code: 'CSV_FILE_NOT_FOUND', message: `line ${line}: the file ${showValue(fileText)} does not exist.`, extension: ext });
       continue;
     }
-    if (!opts.anyAudio && !/\.(wav|mp3|gsm)$/i.test(file)) {
+    if (!(opts.anyAudio ?? opts.probe !== undefined) && !/\.(wav|mp3|gsm)$/i.test(file)) {
       errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${showValue(fileText)} is not a .wav, .mp3 or .gsm file; render it to a PBX format first.`, extension: ext });
       continue;
     }
