@@ -138,7 +138,8 @@ describe('vmgreet tts', () => {
     expect(sim.ttsRequests().at(-1)).toMatchObject({ text: 'Thank you for calling.', status: 'complete' });
     expect(sim.greetings(sim.ttsRequests().at(-1)!.number)).toEqual([]);
     const no = await vm(['tts', 'Hello.', '-o', path.join(tmp.dir, 'no.wav'), '--engine', 'pbx', '--pbx', noTts.url, '--client-id', noTts.clientId, '--client-secret', noTts.clientSecret]);
-    expect(no.code).toBe(2);
+    // The PBX refusing (10001) is exit 3, as the README's exit codes say for a PBX that refuses.
+    expect(no.code).toBe(3);
     expect(no.stderr).toContain('does not support text-to-speech greetings (extension_vm_greeting/create answered 10001');
   });
 
