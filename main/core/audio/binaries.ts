@@ -123,12 +123,25 @@ export async function resolveFfmpegWith(deps: ResolveDeps = {}): Promise<FfmpegP
 
 let cached: Promise<FfmpegPaths> | undefined;
 
-/** Resolved once per process (failures are not cached, so installing ffmpeg and retrying works). */
+/**
+ * Resolved once per process (failures are not cached, so installing ffmpeg and retrying works). This first pass only
+ * checks that each candidate is an executable file: running `-version` on both binaries would cost two process
+ * starts (~0.1 s) on every command. The first real run checks the binary instead (the decoder reads ffmpeg's banner)
+ * and, when it does not start or is not ffmpeg, calls `resolveFfmpegAfterFailure`, which runs every candidate.
+ */
 export function resolveFfmpeg(): Promise<FfmpegPaths> {
   if (!cached) {
-    cached = resolveFfmpegWith();
+    const platform = process.platform;
+    cached = resolveFfmpegWith({ verify: async (bin) => isExecutableFile(bin, platform) });
     cached.catch(() => { cached = undefined; });
   }
+  return cached;
+}
+
+/** `failedPath` (from resolveFfmpeg) did not start or is not ffmpeg: resolve again, running each candidate. */
+export function resolveFfmpegAfterFailure(failedPath: string): Promise<FfmpegPaths> {
+  cached = resolveFfmpegWith({ verify: async (bin, name) => bin !== failedPath && (await verifyBinary(bin, name)).ok });
+  cached.catch(() => { cached = undefined; });
   return cached;
 }
 

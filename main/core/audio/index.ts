@@ -10,8 +10,12 @@ export {
   type FfmpegPaths, type BinarySource, type ResolveDeps,
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
-export { analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, WARN, type AudioAnalysis, type AudioWarning, type AnalyseOptions } from './analyse.js';
+export {
+  analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
+  type AudioAnalysis, type AudioWarning, type AnalyseOptions,
+} from './analyse.js';
+export { decodeAudio, clearDecodeCache, type DecodedAudio, type DecodeDamage } from './decode.js';
 export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
-export { analysisArgs, renderArgs, renderFilter, conditioningChain, type RenderChainParams } from './filters.js';
+export { decodeArgs, conditioningChain, type RenderChainParams } from './filters.js';
 export { startLiveDecode, type LiveDecoder, type LiveDecodeResult } from './live-decode.js';

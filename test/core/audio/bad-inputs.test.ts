@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VmgsError } from '../../../main/core/errors.js';
-import { analyseAudio, probeAudio, renderGreeting, type RenderOptions } from '../../../main/core/audio/index.js';
+import { analyseAudio, clearDecodeCache, probeAudio, renderGreeting, type RenderOptions } from '../../../main/core/audio/index.js';
 import { craftedWav, derive, espeak, makeTempDir, silence, videoOnly } from '../../helpers/audio-fixtures.js';
 
 const execFileP = promisify(execFile);
@@ -192,6 +192,7 @@ describe('bad inputs give typed errors with human messages', () => {
   });
 
   it('cancelled during analysis', async () => {
+    clearDecodeCache(); // the render above decoded this file: decode it again, and cancel that
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     expect((await failure(analyseAudio(f.long!, { signal: ac.signal }))).code).toBe('CANCELLED');

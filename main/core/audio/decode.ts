@@ -1,0 +1,336 @@
+// The one ffmpeg pass every analysis and render starts from: decode the input, downmix, resample to 8 kHz mono
+// float, high-pass, and hand the PCM to Node on stdout. The same pass reads the input header (probe facts),
+// ffmpeg's banner (which binary ran, which version), the source-rate clipping count, and every sign of damaged
+// input: packets the decoder refused, and timestamp gaps or overlaps (a corrupt stretch the demuxer skipped over)
+// that the resampler fills with silence or drops. Decoded PCM is kept in a small cache keyed by the file's identity,
+// so the render after an analysis (editor preview, prepare) decodes nothing again.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CancelledError } from '../errors.js';
+import { resolveFfmpeg, resolveFfmpegAfterFailure, type FfmpegPaths } from './binaries.js';
+import { AudioError } from './errors.js';
+import { errorSummary, runProcess } from './ffmpeg-adapter.js';
+import { decodeArgs } from './filters.js';
+import { TARGET_SAMPLE_RATE } from './formats.js';
+import { createInputHeaderParser, type InputHeader } from './input-header.js';
+
+export interface DecodeDamage {
+  /** Packets the decoder could not decode ("Error while decoding stream …"). */
+  failedPackets: number;
+  /** Error lines of the demuxer and decoder (corrupt frames, invalid data); a failed packet usually has a few. */
+  errorLines: number;
+  /** Seconds of audio lost: timestamp gaps (filled with silence), overlaps (dropped), and what failed packets took away. */
+  skippedSec: number;
+  /** Where the damage was seen, seconds from the start of the decoded range (to about 0.2 s: pipe buffering). */
+  firstSec: number | undefined;
+  lastSec: number | undefined;
+  /** The first few distinct messages, for the error detail. */
+  messages: string[];
+}
+
+export interface ClipStats {
+  /** Source sample peak (volumedetect, at the source rate) in dBFS. */
+  peakDb: number | undefined;
+  /** Samples in the top 1 dB bin, and all samples. */
+  topBinCount: number | undefined;
+  samples: number | undefined;
+}
+
+export interface DecodedAudio {
+  /** 8 kHz mono float, high-passed (the conditioning every analysis and render works on). */
+  pcm: Float32Array;
+  /** Where the decoded range starts in the input (seconds). */
+  startSec: number;
+  /** The input header (container, duration, first audio stream), when ffmpeg printed a usual one. */
+  header: InputHeader | undefined;
+  clip: ClipStats;
+  damage: DecodeDamage;
+  /** The container's duration is an estimate from the bitrate (mp3 without a frame index). */
+  durationEstimated: boolean;
+  /** "5.1.6-0+deb12u1", from the banner. */
+  ffmpegVersion: string | undefined;
+}
+
+export interface DecodeOptions {
+  signal?: AbortSignal | undefined;
+  binaries?: FfmpegPaths | undefined;
+  startSec?: number | undefined;
+  /** Decode only this long (seconds) from startSec. */
+  lenSec?: number | undefined;
+  /** Seconds decoded so far (for progress). */
+  onProgressSec?: ((sec: number) => void) | undefined;
+  /** Sees the input header as soon as ffmpeg printed it; throwing stops the decode with that error. */
+  checkHeader?: ((h: InputHeader | undefined) => void) | undefined;
+  /** File size and identity, when the caller already has them (saves a stat). */
+  fileStat?: { size: number; mtimeMs: number; ino: number } | undefined;
+}
+
+const BYTES_PER_SEC = TARGET_SAMPLE_RATE * 4;
+
+interface LogLine { level: string; context: string; text: string }
+
+/** "[flac @ 0x55…] [error] invalid residual" → { level: 'error', context: 'flac', text }. */
+export function splitLogLine(line: string): LogLine {
+  let rest = line;
+  let context = '';
+  for (;;) {
+    const m = /^\[([^\]]+?) @ 0x[0-9a-fA-F]+\] /.exec(rest);
+    if (!m) break;
+    if (!context) context = m[1] ?? '';
+    rest = rest.slice(m[0].length);
+  }
+  const lv = /^\[(quiet|panic|fatal|error|warning|info|verbose|debug|trace)\] ?/.exec(rest);
+  return { level: lv?.[1] ?? 'info', context, text: lv ? rest.slice(lv[0].length) : rest };
+}
+
+/** Parses the decode pass's stderr, line by line. */
+export function createDecodeLogParser(position: () => number): {
+  line(l: string): void;
+  readonly header: ReturnType<typeof createInputHeaderParser>;
+  result(): { clip: ClipStats; damage: Omit<DecodeDamage, 'skippedSec'> & { gapSec: number }; durationEstimated: boolean; ffmpegVersion: string | undefined; sawBanner: boolean };
+} {
+  const header = createInputHeaderParser();
+  const clip: ClipStats = { peakDb: undefined, topBinCount: undefined, samples: undefined };
+  let failedPackets = 0;
+  let errorLines = 0;
+  let gapSec = 0;
+  let firstSec: number | undefined;
+  let lastSec: number | undefined;
+  const messages: string[] = [];
+  let durationEstimated = false;
+  let ffmpegVersion: string | undefined;
+  let sawBanner = false;
+  let sourceRate = 0;
+  const seen = (text: string, at: number, untilSec = at): void => {
+    firstSec = firstSec === undefined ? at : Math.min(firstSec, at);
+    lastSec = lastSec === undefined ? untilSec : Math.max(lastSec, untilSec);
+    if (messages.length < 5 && !messages.includes(text)) messages.push(text);
+  };
+  return {
+    header,
+    line(raw) {
+      const { level, context, text } = splitLogLine(raw);
+      if (!sawBanner) {
+        const b = /^ffmpeg version (\S+)/.exec(text);
+        if (b) { sawBanner = true; ffmpegVersion = b[1]; return; }
+      }
+      if (!header.done && !context && header.line(text)) {
+        const h = header.done ? header.result() : undefined;
+        if (h) sourceRate = h.sampleRate;
+        return;
+      }
+      if (context.startsWith('Parsed_volumedetect')) {
+        let m = /max_volume: (\S+) dB/.exec(text);
+        if (m) clip.peakDb = m[1] === '-inf' ? Number.NEGATIVE_INFINITY : Number.parseFloat(m[1] ?? '');
+        m = /histogram_0db: (\d+)/.exec(text);
+        if (m) clip.topBinCount = Number(m[1]);
+        m = /n_samples: (\d+)/.exec(text);
+        if (m) clip.samples = Number(m[1]);
+        return;
+      }
+      // The resampler (async=1) fills a gap in the timestamps with silence, counted in source samples, and drops
+      // audio whose timestamps go back, counted in output samples.
+      const fill = /adding (\d+) audio samples of silence/.exec(text);
+      if (fill) {
+        const sec = Number(fill[1]) / (sourceRate || TARGET_SAMPLE_RATE);
+        gapSec += sec;
+        const at = position();
+        seen('a stretch of the file could not be read (gap)', at, at + sec);
+        return;
+      }
+      const drop = /discarding (\d+) audio samples/.exec(text);
+      if (drop) {
+        gapSec += Number(drop[1]) / TARGET_SAMPLE_RATE;
+        seen('a stretch of the file could not be read (overlap)', position());
+        return;
+      }
+      if (/Estimating duration from bitrate/.test(text)) { durationEstimated = true; return; }
+      if (level !== 'error' && level !== 'fatal' && level !== 'panic') return;
+      if (/^Error while decoding stream/.test(text)) {
+        failedPackets++;
+        seen(text.replace(/^Error while decoding stream #\d+:\d+: /, ''), position());
+        return;
+      }
+      // Errors of the demuxer or decoder (context named after them); not the muxer or the filters.
+      if (context && !/^(Parsed_|graph|format_out|auto_|AVIOContext|f32le|null)/.test(context)) {
+        errorLines++;
+        seen(`${context}: ${text}`, position());
+      }
+    },
+    result: () => ({ clip, damage: { failedPackets, errorLines, gapSec, firstSec, lastSec, messages }, durationEstimated, ffmpegVersion, sawBanner }),
+  };
+}
+
+/** Collects stdout chunks into one buffer, sized up front from the header's duration when there is one. */
+export function growingBuffer(): { reserve(bytes: number): void; push(c: Buffer): void; floats(): Float32Array } {
+  let buf = new Uint8Array(1 << 16);
+  let len = 0;
+  const grow = (need: number): void => {
+    if (need <= buf.length) return;
+    const next = new Uint8Array(Math.max(need, buf.length * 2));
+    next.set(buf.subarray(0, len));
+    buf = next;
+  };
+  return {
+    reserve: (bytes) => grow(bytes),
+    push(c) { grow(len + c.length); buf.set(c, len); len += c.length; },
+    // A view, not a copy: the tail beyond the last whole sample (there is none from a clean exit) is left out.
+    floats: () => new Float32Array(buf.buffer, 0, Math.floor(len / 4)),
+  };
+}
+
+/** Failures that mean the binary itself is unusable (missing, not executable, not ffmpeg). */
+class UnusableBinary extends Error {}
+
+async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOptions): Promise<DecodedAudio> {
+  const startSec = o.startSec ?? 0;
+  const pcmBuf = growingBuffer();
+  let bytes = 0;
+  const position = (): number => bytes / BYTES_PER_SEC;
+  const log = createDecodeLogParser(position);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  let refused: { error: unknown } | undefined;
+  let headerChecked = false;
+  let lastProgress = -1;
+  try {
+    if (o.signal?.aborted) throw new CancelledError('The decoding');
+    const r = await runProcess(ffmpegPath, decodeArgs(inputPath, startSec, o.lenSec), {
+      what: 'ffmpeg',
+      signal: stop.signal,
+      onStderrLine: (l) => {
+        log.line(l);
+        if (!headerChecked && log.header.done) {
+          headerChecked = true;
+          const h = log.header.result();
+          if (h && h.durationSec > 0) pcmBuf.reserve(Math.ceil((o.lenSec ?? Math.max(0, h.durationSec - startSec)) * BYTES_PER_SEC) + 4096);
+          try {
+            o.checkHeader?.(log.header.result());
+          } catch (error) {
+            refused = { error };
+            stop.abort();
+          }
+        }
+      },
+      onStdoutData: (c) => {
+        pcmBuf.push(c);
+        bytes += c.length;
+        const sec = position();
+        if (o.onProgressSec && sec - lastProgress >= 0.5) { lastProgress = sec; o.onProgressSec(sec); }
+      },
+    }).catch((e: unknown) => {
+      if (refused) throw refused.error;
+      if (e instanceof AudioError && e.detail?.spawnError) throw new UnusableBinary(e.message);
+      throw e;
+    });
+    const res = log.result();
+    if (!res.sawBanner) throw new UnusableBinary(`${ffmpegPath} does not introduce itself as ffmpeg`);
+    if (r.code !== 0) {
+      throw new AudioError('FFMPEG_FAILED', `ffmpeg failed: ${errorSummary(r.stderrTail)}`, { detail: { exitCode: r.code, stderr: r.stderrTail.slice(-10) } });
+    }
+    const pcm = pcmBuf.floats();
+    const header = log.header.result();
+    // Audio a failed packet took away shows as decoded audio shorter than the container says (gaps over 0.1 s are
+    // filled and counted already). Only with a failed packet and a duration that is not an estimate.
+    let skippedSec = res.damage.gapSec;
+    if (res.damage.failedPackets > 0 && header && header.durationSec > 0 && !res.durationEstimated && o.lenSec === undefined) {
+      const decodedSec = pcm.length / TARGET_SAMPLE_RATE;
+      skippedSec += Math.max(0, header.durationSec - startSec - decodedSec - 0.02);
+    }
+    const { gapSec: _gap, ...rest } = res.damage;
+    return {
+      pcm, startSec, header, clip: res.clip, durationEstimated: res.durationEstimated, ffmpegVersion: res.ffmpegVersion,
+      damage: { ...rest, skippedSec: Math.round(skippedSec * 1000) / 1000 },
+    };
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// ---- the cache -------------------------------------------------------------------------------------------------
+
+/** Decoded PCM kept for later renders of the same file (8 kHz float: 10 minutes ≈ 19 MB). */
+const CACHE_MAX_BYTES = 192 * 1024 * 1024;
+const cache = new Map<string, DecodedAudio>();
+let cacheBytes = 0;
+
+function cacheKey(inputPath: string, st: { size: number; mtimeMs: number; ino: number }, startSec: number, lenSec: number | undefined): string {
+  return [path.resolve(inputPath), st.size, st.mtimeMs, st.ino, startSec, lenSec ?? 'all'].join('\u0000');
+}
+
+function remember(key: string, d: DecodedAudio): void {
+  const size = d.pcm.byteLength;
+  if (size > CACHE_MAX_BYTES / 2) return;
+  const old = cache.get(key);
+  if (old) { cache.delete(key); cacheBytes -= old.pcm.byteLength; }
+  cache.set(key, d);
+  cacheBytes += size;
+  for (const [k, v] of cache) {
+    if (cacheBytes <= CACHE_MAX_BYTES) break;
+    cache.delete(k);
+    cacheBytes -= v.pcm.byteLength;
+  }
+}
+
+function recall(key: string): DecodedAudio | undefined {
+  const d = cache.get(key);
+  if (d) { cache.delete(key); cache.set(key, d); } // most recently used last
+  return d;
+}
+
+/** Puts PCM decoded elsewhere (the live decoder) into the cache under the file it stands for. */
+export async function rememberDecoded(filePath: string, d: DecodedAudio): Promise<void> {
+  const st = await stat(filePath).catch(() => undefined);
+  if (st) remember(cacheKey(filePath, st, 0, undefined), d);
+}
+
+/** For tests and benchmarks: forget every decoded file. */
+export function clearDecodeCache(): void {
+  cache.clear();
+  cacheBytes = 0;
+}
+
+/**
+ * Decoded 8 kHz PCM of `inputPath` (or of a range of it), from the cache when the same file (same size, mtime and
+ * inode) was decoded before. A range of a file decoded whole is cut from the whole decode.
+ */
+export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Promise<DecodedAudio> {
+  const st = o.fileStat ?? (await stat(inputPath));
+  const startSec = o.startSec ?? 0;
+  const hit = recall(cacheKey(inputPath, st, startSec, o.lenSec));
+  if (hit) { o.checkHeader?.(hit.header); return hit; }
+  if (startSec > 0 || o.lenSec !== undefined) {
+    const whole = recall(cacheKey(inputPath, st, 0, undefined));
+    if (whole) {
+      o.checkHeader?.(whole.header);
+      const from = Math.min(whole.pcm.length, Math.round(startSec * TARGET_SAMPLE_RATE));
+      const to = o.lenSec === undefined ? whole.pcm.length : Math.min(whole.pcm.length, from + Math.round(o.lenSec * TARGET_SAMPLE_RATE));
+      return { ...whole, pcm: whole.pcm.subarray(from, to), startSec, damage: damageWithin(whole.damage, startSec, (to - from) / TARGET_SAMPLE_RATE) };
+    }
+  }
+  const bins = o.binaries ?? (await resolveFfmpeg());
+  let d: DecodedAudio;
+  try {
+    d = await decodeWith(bins.ffmpegPath, inputPath, o);
+  } catch (e) {
+    if (!(e instanceof UnusableBinary)) throw e;
+    if (o.binaries) throw new AudioError('FFMPEG_FAILED', `${bins.ffmpegPath} cannot be used as ffmpeg: ${e.message}.`);
+    const verified = await resolveFfmpegAfterFailure(bins.ffmpegPath);
+    d = await decodeWith(verified.ffmpegPath, inputPath, o).catch((err: unknown) => {
+      throw err instanceof UnusableBinary ? new AudioError('FFMPEG_FAILED', `${verified.ffmpegPath} cannot be used as ffmpeg: ${err.message}.`) : err;
+    });
+  }
+  remember(cacheKey(inputPath, st, startSec, o.lenSec), d);
+  return d;
+}
+
+/** The damage of a whole decode that falls inside [startSec, startSec + lenSec). */
+function damageWithin(dmg: DecodeDamage, startSec: number, lenSec: number): DecodeDamage {
+  if (dmg.firstSec === undefined || dmg.lastSec === undefined) return dmg;
+  const end = startSec + lenSec;
+  if (dmg.lastSec < startSec || dmg.firstSec > end) {
+    return { failedPackets: 0, errorLines: 0, skippedSec: 0, firstSec: undefined, lastSec: undefined, messages: [] };
+  }
+  return { ...dmg, firstSec: Math.max(0, dmg.firstSec - startSec), lastSec: Math.min(lenSec, dmg.lastSec - startSec) };
+}
