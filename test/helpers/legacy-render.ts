@@ -13,6 +13,8 @@ const RATE = 8000;
 const FRAME_SAMPLES = 400;
 const LIMITER_HEADROOM_DB: Readonly<Record<GreetingFormat, number>> = { wav: 0.5, 'wav-ulaw': 0.7, 'wav-alaw': 0.7, mp3: 1, gsm: 2.5 };
 const FADE_SEC = 0.015;
+/** The previous engine's calibration of its limiter's loudness cost (alimiter at 32 kHz). */
+const LEGACY_LIMITER_LOSS_FACTOR = 0.88;
 
 const conditioning = `aresample=${RATE}:resampler=soxr:ochl=mono:osf=flt,highpass=f=100`;
 
@@ -86,7 +88,7 @@ export async function legacyRender(input: string, output: string, o: { format: G
   const { keepStart, keepEnd, padSec } = keepWindow({ rangeStart: start, rangeEnd: end, analysis, trimSilence: o.trimSilence ?? true });
   const keepSec = keepEnd - keepStart;
   const limiterDbfs = ceiling - LIMITER_HEADROOM_DB[o.format];
-  const gainDb = computeGainDb(analysis, target, limiterDbfs, o.format);
+  const gainDb = computeGainDb(analysis, target, limiterDbfs, o.format, LEGACY_LIMITER_LOSS_FACTOR);
   const parts = [conditioning];
   if (gainDb !== 0) parts.push(`volume=${gainDb.toFixed(3)}dB`);
   if (analysis.truePeakDbfs + 2 + gainDb > limiterDbfs) {

@@ -1,8 +1,7 @@
 // The ONE module that starts ffmpeg/ffprobe processes and the only importer of fluent-ffmpeg (archived upstream;
 // keep it swappable). Rendering and analysis use a plain spawn so progress parsing, cancellation and timing stay in
-// our hands; fluent-ffmpeg is used for the encoder listing.
+// our hands; fluent-ffmpeg is used for the encoder listing (imported when first used).
 import { spawn } from 'node:child_process';
-import fluentFfmpeg from 'fluent-ffmpeg';
 import { CancelledError } from '../errors.js';
 import { AudioError } from './errors.js';
 
@@ -216,7 +215,9 @@ export function errorSummary(tail: readonly string[]): string {
 }
 
 /** Encoder names the binary offers, via fluent-ffmpeg (which caches per process; callers cache per binary). */
-export function listEncoders(ffmpegPath: string): Promise<Set<string>> {
+export async function listEncoders(ffmpegPath: string): Promise<Set<string>> {
+  // Loaded when first needed (MP3/GSM output, the app's format list): most commands never list encoders.
+  const { default: fluentFfmpeg } = await import('fluent-ffmpeg');
   return new Promise((resolve, reject) => {
     fluentFfmpeg.setFfmpegPath(ffmpegPath);
     fluentFfmpeg.getAvailableEncoders((err, encoders) => {

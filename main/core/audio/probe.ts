@@ -1,7 +1,6 @@
 // Reads what an input file is (ffprobe JSON validated with zod): the first audio stream's codec, rate, channels
 // and duration. Containers without a duration (MediaRecorder webm) are decoded once to find the real one.
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import { AudioError } from './errors.js';
 import { decodeAudio } from './decode.js';
@@ -19,27 +18,6 @@ export interface AudioProbe {
   /** True when the container had no duration and it was measured by decoding. */
   durationDecoded: boolean;
 }
-
-const numeric = z.union([z.string(), z.number()]).optional().transform((v) => {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : Number.parseFloat(v);
-  return Number.isFinite(n) ? n : undefined;
-});
-
-const streamSchema = z.object({
-  index: z.number(),
-  codec_type: z.string().optional(),
-  codec_name: z.string().optional(),
-  sample_rate: numeric,
-  channels: z.number().optional(),
-  duration: numeric,
-  disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
-});
-
-const probeSchema = z.object({
-  streams: z.array(streamSchema).default([]),
-  format: z.object({ format_name: z.string().optional(), duration: numeric, size: numeric }).optional(),
-});
 
 export interface ProbeOptions {
   signal?: AbortSignal | undefined;
@@ -95,6 +73,8 @@ export async function probeAudio(inputPath: string, opts: ProbeOptions = {}): Pr
   } catch (cause) {
     throw new AudioError('AUDIO_UNREADABLE', `ffprobe gave an unreadable answer for ${inputPath}.`, { cause, kind: 'input' });
   }
+  // zod is loaded here, not at start: only the fallback and recovery paths run ffprobe.
+  const { probeSchema } = await import('./probe-schema.js');
   const parsed = probeSchema.safeParse(json);
   if (!parsed.success) throw new AudioError('AUDIO_UNREADABLE', `ffprobe gave an unexpected answer for ${inputPath}.`, { kind: 'input', detail: { issues: parsed.error.issues.length } });
   const { streams, format } = parsed.data;

@@ -81,12 +81,15 @@ const LIMITER_HEADROOM_DB: Readonly<Record<GreetingFormat, number>> = { wav: 0.5
 const CODEC_LOUDNESS_OFFSET_DB: Readonly<Record<GreetingFormat, number>> = { wav: 0, 'wav-ulaw': 0, 'wav-alaw': 0, mp3: 0.25, gsm: 0.6 };
 const MAX_LIMITER_COMPENSATION_DB = 6;
 
-/** Linear gain that lands the output on `targetLufs` after the limiter (whose loss is predicted from the analysis). */
-export function computeGainDb(analysis: AudioAnalysis, targetLufs: number, limiterDbfs: number, format: GreetingFormat): number {
+/**
+ * Linear gain that lands the output on `targetLufs` after the limiter, whose loss is predicted from the analysis
+ * (the first guess of the render's loudness loop; `lossFactor` as in predictedLimiterLoss).
+ */
+export function computeGainDb(analysis: AudioAnalysis, targetLufs: number, limiterDbfs: number, format: GreetingFormat, lossFactor?: number): number {
   const base = targetLufs - analysis.integratedLufs + CODEC_LOUDNESS_OFFSET_DB[format];
   let gain = base;
   for (let i = 0; i < 6; i++) {
-    const loss = Math.min(MAX_LIMITER_COMPENSATION_DB, predictedLimiterLoss(analysis.crestProfile, analysis.integratedLufs + gain, limiterDbfs));
+    const loss = Math.min(MAX_LIMITER_COMPENSATION_DB, predictedLimiterLoss(analysis.crestProfile, analysis.integratedLufs + gain, limiterDbfs, lossFactor));
     gain = base + loss;
   }
   return Math.max(-MAX_GAIN_DB, Math.min(MAX_GAIN_DB, gain));
@@ -156,7 +159,7 @@ const ALL_FORMATS: EncoderCapabilities = { gsm: true, mp3: true, formats: [...GR
 /** The limiter's timing (the same as the ffmpeg alimiter the engine used before: 5 ms attack, 50 ms release). */
 const LIMITER_TIMING = { attackMs: 5, releaseMs: 50 };
 /** The output's measured loudness is corrected until it is this close to the target (LU). */
-const LOUDNESS_TOLERANCE_LU = 0.02;
+const LOUDNESS_TOLERANCE_LU = 0.05;
 const MAX_LOUDNESS_PASSES = 4;
 
 /**
