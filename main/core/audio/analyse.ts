@@ -199,7 +199,7 @@ function clock(sec: number): string {
 
 function damageWords(d: DecodeDamage): string {
   const parts: string[] = [];
-  if (d.skippedSec >= 0.05) parts.push(`${d.skippedSec.toFixed(1)} s of audio could not be decoded`);
+  if (d.skippedSec >= 0.05) parts.push(`about ${d.skippedSec.toFixed(1)} s of audio is unreadable`);
   if (d.failedPackets > 0) parts.push(`${d.failedPackets} damaged ${d.failedPackets === 1 ? 'frame' : 'frames'}`);
   if (parts.length === 0) parts.push(`the decoder reported ${d.errorLines} ${d.errorLines === 1 ? 'error' : 'errors'}`);
   return parts.join(', ');

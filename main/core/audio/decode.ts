@@ -83,17 +83,32 @@ export function splitLogLine(line: string): LogLine {
   return { level: lv?.[1] ?? 'info', context, text: lv ? rest.slice(lv[0].length) : rest };
 }
 
+/** The damage as the log shows it; `finishDamage` turns it into seconds lost. */
+export type RawDamage = Omit<DecodeDamage, 'skippedSec'> & { gapSec: number; largestGapSec: number };
+
+/**
+ * Seconds lost: gaps filled, overlaps dropped, and `missingSec` (audio failed packets took away). A corrupt stretch
+ * gives gaps and overlaps that add up to more than the stretch itself: the total is capped at the stretch's span.
+ */
+export function finishDamage(raw: RawDamage, missingSec = 0): DecodeDamage {
+  const { gapSec, largestGapSec, ...rest } = raw;
+  const span = raw.firstSec !== undefined && raw.lastSec !== undefined ? raw.lastSec - raw.firstSec : 0;
+  const skipped = Math.min(gapSec, Math.max(span, largestGapSec)) + missingSec;
+  return { ...rest, skippedSec: Math.round(skipped * 1000) / 1000 };
+}
+
 /** Parses the decode pass's stderr, line by line. */
 export function createDecodeLogParser(position: () => number): {
   line(l: string): void;
   readonly header: ReturnType<typeof createInputHeaderParser>;
-  result(): { clip: ClipStats; damage: Omit<DecodeDamage, 'skippedSec'> & { gapSec: number }; durationEstimated: boolean; ffmpegVersion: string | undefined; sawBanner: boolean };
+  result(): { clip: ClipStats; damage: RawDamage; durationEstimated: boolean; ffmpegVersion: string | undefined; sawBanner: boolean };
 } {
   const header = createInputHeaderParser();
   const clip: ClipStats = { peakDb: undefined, topBinCount: undefined, samples: undefined };
   let failedPackets = 0;
   let errorLines = 0;
   let gapSec = 0;
+  let largestGapSec = 0;
   let firstSec: number | undefined;
   let lastSec: number | undefined;
   const messages: string[] = [];
@@ -134,13 +149,16 @@ export function createDecodeLogParser(position: () => number): {
       if (fill) {
         const sec = Number(fill[1]) / (sourceRate || TARGET_SAMPLE_RATE);
         gapSec += sec;
+        largestGapSec = Math.max(largestGapSec, sec);
         const at = position();
         seen('a stretch of the file could not be read (gap)', at, at + sec);
         return;
       }
       const drop = /discarding (\d+) audio samples/.exec(text);
       if (drop) {
-        gapSec += Number(drop[1]) / TARGET_SAMPLE_RATE;
+        const sec = Number(drop[1]) / TARGET_SAMPLE_RATE;
+        gapSec += sec;
+        largestGapSec = Math.max(largestGapSec, sec);
         seen('a stretch of the file could not be read (overlap)', position());
         return;
       }
@@ -157,7 +175,7 @@ export function createDecodeLogParser(position: () => number): {
         seen(`${context}: ${text}`, position());
       }
     },
-    result: () => ({ clip, damage: { failedPackets, errorLines, gapSec, firstSec, lastSec, messages }, durationEstimated, ffmpegVersion, sawBanner }),
+    result: () => ({ clip, damage: { failedPackets, errorLines, gapSec, largestGapSec, firstSec, lastSec, messages }, durationEstimated, ffmpegVersion, sawBanner }),
   };
 }
 
@@ -233,19 +251,55 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
     const header = log.header.result();
     // Audio a failed packet took away shows as decoded audio shorter than the container says (gaps over 0.1 s are
     // filled and counted already). Only with a failed packet and a duration that is not an estimate.
-    let skippedSec = res.damage.gapSec;
+    let missingSec = 0;
     if (res.damage.failedPackets > 0 && header && header.durationSec > 0 && !res.durationEstimated && o.lenSec === undefined) {
-      const decodedSec = pcm.length / TARGET_SAMPLE_RATE;
-      skippedSec += Math.max(0, header.durationSec - startSec - decodedSec - 0.02);
+      missingSec = Math.max(0, header.durationSec - startSec - pcm.length / TARGET_SAMPLE_RATE - 0.02);
     }
-    const { gapSec: _gap, ...rest } = res.damage;
     return {
       pcm, startSec, header, clip: res.clip, durationEstimated: res.durationEstimated, ffmpegVersion: res.ffmpegVersion,
-      damage: { ...rest, skippedSec: Math.round(skippedSec * 1000) / 1000 },
+      damage: finishDamage(res.damage, missingSec),
     };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Where the damage is, exactly: a second pass, run only for a file the decode found damaged, that prints every
+ * decoded frame's timestamp (ashowinfo) on the same stream as the decoder's errors, so each error and each jump in
+ * the timestamps is placed between two known frames. (The decode pass itself can only place them by how much PCM
+ * had arrived on another pipe, to within a second or so.)
+ */
+export async function locateDamage(ffmpegPath: string, inputPath: string, startSec: number, lenSec: number | undefined, signal?: AbortSignal): Promise<{ firstSec: number; lastSec: number } | undefined> {
+  let expected: number | undefined; // where the next frame should start
+  let first: number | undefined;
+  let last: number | undefined;
+  const mark = (from: number, to = from): void => {
+    first = first === undefined ? from : Math.min(first, from);
+    last = last === undefined ? to : Math.max(last, to);
+  };
+  const r = await runProcess(ffmpegPath, [
+    '-nostdin', '-nostats', '-loglevel', 'repeat+level+info', ...(startSec > 0 ? ['-ss', startSec.toFixed(6)] : []),
+    ...(lenSec !== undefined ? ['-t', lenSec.toFixed(6)] : []), '-i', inputPath, '-map', '0:a:0', '-af', 'ashowinfo', '-f', 'null', '-',
+  ], {
+    what: 'ffmpeg', signal,
+    onStderrLine: (raw) => {
+      const { level, context, text } = splitLogLine(raw);
+      if (context.startsWith('Parsed_ashowinfo')) {
+        const m = /pts_time:(-?[\d.]+).*?rate:(\d+) nb_samples:(\d+)/.exec(text);
+        if (!m) return;
+        const t = Number(m[1]);
+        if (expected !== undefined && Math.abs(t - expected) > 0.02) mark(Math.min(t, expected), Math.max(t, expected));
+        expected = t + Number(m[3]) / Number(m[2]);
+        return;
+      }
+      if ((level === 'error' || level === 'fatal') && (/^Error while decoding stream/.test(text) || (context && !/^(Parsed_|graph|format_out|auto_|AVIOContext|null)/.test(context)))) {
+        mark(expected ?? 0);
+      }
+    },
+  }).catch(() => undefined);
+  if (!r || first === undefined || last === undefined) return undefined;
+  return { firstSec: Math.round(first * 1000) / 1000, lastSec: Math.round(last * 1000) / 1000 };
 }
 
 // ---- the cache -------------------------------------------------------------------------------------------------
@@ -320,6 +374,12 @@ export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Pro
     d = await decodeWith(verified.ffmpegPath, inputPath, o).catch((err: unknown) => {
       throw err instanceof UnusableBinary ? new AudioError('FFMPEG_FAILED', `${verified.ffmpegPath} cannot be used as ffmpeg: ${err.message}.`) : err;
     });
+  }
+  const dmg = d.damage;
+  if (dmg.failedPackets > 0 || dmg.skippedSec > 0 || dmg.errorLines > 0) {
+    const at = await locateDamage((o.binaries ?? (await resolveFfmpeg())).ffmpegPath, inputPath, startSec, o.lenSec, o.signal);
+    // The located stretch also bounds what can have been lost in it (the decode pass's own span is approximate).
+    if (at) d = { ...d, damage: { ...dmg, ...at, skippedSec: Math.min(dmg.skippedSec, Math.round((at.lastSec - at.firstSec + 0.1) * 1000) / 1000) } };
   }
   remember(cacheKey(inputPath, st, startSec, o.lenSec), d);
   return d;

@@ -6,7 +6,7 @@
 // path over the original file (which stays the crash-safe copy on disk).
 import { analyseDecoded, DAMAGE_LIMITS, type AudioAnalysis } from './analyse.js';
 import type { FfmpegPaths } from './binaries.js';
-import { createDecodeLogParser, growingBuffer, rememberDecoded, type DecodedAudio } from './decode.js';
+import { createDecodeLogParser, finishDamage, growingBuffer, rememberDecoded, type DecodedAudio } from './decode.js';
 import { spawnFfmpegWithStdin, type StreamingProcess } from './ffmpeg-adapter.js';
 import { liveDecodeArgs } from './filters.js';
 import { TARGET_SAMPLE_RATE } from './formats.js';
@@ -64,16 +64,13 @@ export function startLiveDecode(bins: FfmpegPaths, pcmPath: string): LiveDecoder
       const res = log.result();
       if (!healthy || r.code !== 0 || !h || bytes < 4) return undefined;
       // Damage past the limit: the ordinary path over the original refuses it with its message.
-      if (res.damage.gapSec >= DAMAGE_LIMITS.skippedSec || res.damage.failedPackets >= DAMAGE_LIMITS.failedPackets) return undefined;
+      const damage = finishDamage(res.damage);
+      if (damage.skippedSec >= DAMAGE_LIMITS.skippedSec || damage.failedPackets >= DAMAGE_LIMITS.failedPackets) return undefined;
       const pcm = pcmBuf.floats();
       const decodedSec = pcm.length / TARGET_SAMPLE_RATE;
       const durationSec = h.durationSec > 0 && Math.abs(h.durationSec - decodedSec) <= 0.1 ? h.durationSec : decodedSec;
       const pcmProbe = { durationSec, codec: 'pcm_f32le', sampleRate: h.sampleRate, channels: h.channels, container: 'wav', hasVideo: false, durationDecoded: false };
-      const { gapSec, ...damage } = res.damage;
-      const decoded: DecodedAudio = {
-        pcm, startSec: 0, header: { ...pcmProbe }, clip: res.clip, durationEstimated: false, ffmpegVersion: res.ffmpegVersion,
-        damage: { ...damage, skippedSec: Math.round(gapSec * 1000) / 1000 },
-      };
+      const decoded: DecodedAudio = { pcm, startSec: 0, header: { ...pcmProbe }, clip: res.clip, durationEstimated: false, ffmpegVersion: res.ffmpegVersion, damage };
       const analysis = analyseDecoded(decoded);
       await rememberDecoded(pcmPath, decoded);
       return { pcmPath, probe: { ...h, durationSec, durationDecoded: !(h.durationSec > 0) }, analysis, pcmProbe };
