@@ -108,14 +108,16 @@ export function integratedLoudness(x: Float32Array, rate: number, gain = 1): num
 }
 
 /**
- * 4× oversampling interpolator (windowed sinc, 32 taps per phase: fewer under-read content near the top of the 8 kHz band by up to 0.4 dB) for inter-sample ("true") peaks, as BS.1770
- * Annex 2 measures them. Phases 1..3 only: phase 0 is the sample itself.
+ * 4× oversampling interpolator for inter-sample ("true") peaks, as BS.1770 Annex 2 measures them: a Kaiser-windowed
+ * sinc of 48 taps per phase, long enough to pass the whole band soxr leaves at 8 kHz (to ~3.65 kHz) — BS.1770's own
+ * 12-tap filter under-reads content near the top of an 8 kHz band by up to 0.4 dB. Phases 1..3 only: phase 0 is
+ * the sample itself.
  */
 const TP_OVERSAMPLE = 4;
-const TP_HALF = 16;
+const TP_HALF = 24;
 const TP_PHASES: Float64Array[] = (() => {
   const phases: Float64Array[] = [];
-  const beta = 7;
+  const beta = 6;
   const bessel0 = (v: number): number => {
     let sum = 1, term = 1;
     for (let k = 1; k < 30; k++) { term *= (v / (2 * k)) ** 2; sum += term; }
@@ -192,7 +194,8 @@ function interSamplePeak(x: Float32Array, n: number, gain: number): number {
       p3 += T[2 * TP_TAPS + k]! * v;
     }
   }
-  const p0 = x[n]!;
+  // Beyond either end the signal is silence (the interval before the first sample and after the last one count).
+  const p0 = n >= 0 ? x[n]! : 0;
   const p4 = x[n + 1] ?? 0;
   const a0 = Math.abs(p0), a1 = Math.abs(p1), a2 = Math.abs(p2), a3 = Math.abs(p3), a4 = Math.abs(p4);
   const top = Math.max(a0, a1, a2, a3, a4);
@@ -226,13 +229,12 @@ export function truePeakEnvelope(x: Float32Array, gain: number, level: number): 
     const v = x[n]!;
     if ((v < 0 ? -v : v) < gate) continue;
     // The intervals either side of a loud sample: (n-1, n) and (n, n+1).
-    for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < x.length - 1; i++) {
-      const isp = interSamplePeak(x, i, gain);
-      const a = Math.max(Math.abs(x[i]! * gain), Math.abs(x[i + 1]! * gain), isp);
+    for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < x.length; i++) {
+      const a = interSamplePeak(x, i, gain); // includes both samples
       if (a > level) {
         env ??= new Float32Array(x.length);
-        if (a > env[i]!) env[i] = a;
-        if (a > env[i + 1]!) env[i + 1] = a;
+        if (i >= 0 && a > env[i]!) env[i] = a;
+        if (i + 1 < x.length && a > env[i + 1]!) env[i + 1] = a;
       }
       lastInterval = i;
     }
@@ -321,7 +323,7 @@ export class TruePeakLimiter {
       for (let k = 0; k < idx.length; k++) {
         if (val[k]! <= near) continue;
         const n = idx[k]!;
-        for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < out.length - 1; i++) {
+        for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < out.length; i++) {
           const p = interSamplePeak(out, i, 1);
           if (p > worst) worst = p;
           lastInterval = i;
@@ -374,11 +376,13 @@ export class TruePeakLimiter {
       while (dq[head]! > i + L - 1) head++;
       minAhead[i] = need[dq[head]!]!;
     }
-    // Moving average over [i-L+1, i] (values before the stretch count as 1), then the release.
-    let sum = L;
-    let prev = 1;
+    // Moving average over [i-L+1, i], then the release. Values before the stretch count as 1, except before the
+    // start of the signal: there is no time to ramp down there, so the gain starts at what the first peak needs.
+    const before = a === 0 ? minAhead[0]! : 1;
+    let sum = L * before;
+    let prev = before;
     for (let i = 0; i < n; i++) {
-      sum += minAhead[i]! - (i - L >= 0 ? minAhead[i - L]! : 1);
+      sum += minAhead[i]! - (i - L >= 0 ? minAhead[i - L]! : before);
       const smooth = Math.min(1, sum / L);
       const released = prev + (1 - prev) * this.releaseCoef;
       prev = Math.min(smooth, released);
