@@ -154,6 +154,9 @@ const TP_FLAT = (() => {
   return flat;
 })();
 
+/** Bound of |interpolated value| / largest |sample| of the window: max over the phases of Σ|taps|, times 9/8 for the parabola. */
+const TP_BOUND = 1.125 * Math.max(...TP_PHASES.map((t) => t.reduce((a, v) => a + Math.abs(v), 0)));
+
 /** The vertex of the parabola through (−1, a), (0, b), (1, c) when b is their extremum (then within ±½ step); else |b|. */
 function refine(a: number, b: number, c: number): number {
   const curve = a - 2 * b + c;
@@ -223,6 +226,10 @@ const TP_GATE = 10 ** (-9 / 20);
  */
 export function truePeakEnvelope(x: Float32Array, gain: number, level: number): Float32Array | undefined {
   const gate = (level * TP_GATE) / gain;
+  // An interval whose whole filter window stays low cannot reach `level` between its samples either: the
+  // interpolated value is at most Σ|taps| times the window's largest sample (and the parabola adds at most ⅛).
+  const blocks = blockMaxima(x);
+  const skipBelow = level / (gain * TP_BOUND);
   let env: Float32Array | undefined;
   let lastInterval = -2;
   for (let n = 0; n < x.length; n++) {
@@ -230,13 +237,18 @@ export function truePeakEnvelope(x: Float32Array, gain: number, level: number): 
     if ((v < 0 ? -v : v) < gate) continue;
     // The intervals either side of a loud sample: (n-1, n) and (n, n+1).
     for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < x.length; i++) {
+      lastInterval = i;
+      const b0 = Math.max(0, (i - TP_HALF + 1) >> BLOCK_SHIFT);
+      const b1 = Math.min(blocks.length - 1, (i + TP_HALF) >> BLOCK_SHIFT);
+      let windowMax = 0;
+      for (let b = b0; b <= b1; b++) if (blocks[b]! > windowMax) windowMax = blocks[b]!;
+      if (windowMax < skipBelow) continue;
       const a = interSamplePeak(x, i, gain); // includes both samples
       if (a > level) {
         env ??= new Float32Array(x.length);
         if (i >= 0 && a > env[i]!) env[i] = a;
         if (i + 1 < x.length && a > env[i + 1]!) env[i + 1] = a;
       }
-      lastInterval = i;
     }
     const own = Math.abs(v * gain);
     if (own > level) {
@@ -245,6 +257,23 @@ export function truePeakEnvelope(x: Float32Array, gain: number, level: number): 
     }
   }
   return env;
+}
+
+const BLOCK_SHIFT = 4;
+/** Largest |sample| of each block of 16. */
+function blockMaxima(x: Float32Array): Float32Array {
+  const out = new Float32Array((x.length >> BLOCK_SHIFT) + 1);
+  for (let b = 0; b < out.length; b++) {
+    let m = 0;
+    const end = Math.min(x.length, (b + 1) << BLOCK_SHIFT);
+    for (let i = b << BLOCK_SHIFT; i < end; i++) {
+      const v = x[i]!;
+      const a = v < 0 ? -v : v;
+      if (a > m) m = a;
+    }
+    out[b] = m;
+  }
+  return out;
 }
 
 /** True peak (linear) of `x`, looking between samples only near the loudest ones. */

@@ -168,16 +168,17 @@ const MAX_LOUDNESS_PASSES = 4;
  */
 function normaliseAndLimit(x: Float32Array, firstGainDb: number, maxGainDb: number, targetLufs: number, limiterDbfs: number, signal: AbortSignal | undefined): { out: Float32Array; gainDb: number } {
   const make = (fromGainDb: number): TruePeakLimiter =>
-    new TruePeakLimiter(x, { limit: fromDb(limiterDbfs), rate: TARGET_SAMPLE_RATE, maxGain: fromDb(Math.min(maxGainDb, fromGainDb + 3)), ...LIMITER_TIMING });
+    new TruePeakLimiter(x, { limit: fromDb(limiterDbfs), rate: TARGET_SAMPLE_RATE, maxGain: fromDb(Math.min(maxGainDb, fromGainDb + 1)), ...LIMITER_TIMING });
   let gainDb = Math.min(maxGainDb, firstGainDb);
-  // The limiter looks up front at every peak that could pass the limit up to 3 dB above the first gain.
+  // The limiter looks up front at every peak that could pass the limit up to 1 dB above the first gain (the first
+  // guess is rarely 0.3 dB off; past the 1 dB the limiter is built again).
   let limiter = make(gainDb);
-  let limiterMaxDb = Math.min(maxGainDb, gainDb + 3);
+  let limiterMaxDb = Math.min(maxGainDb, gainDb + 1);
   let prev: { gainDb: number; lufs: number } | undefined;
   let out = x;
   for (let pass = 1; ; pass++) {
     if (signal?.aborted) throw new CancelledError('The render');
-    if (gainDb > limiterMaxDb) { limiter = make(gainDb); limiterMaxDb = Math.min(maxGainDb, gainDb + 3); }
+    if (gainDb > limiterMaxDb) { limiter = make(gainDb); limiterMaxDb = Math.min(maxGainDb, gainDb + 1); }
     out = limiter.run(fromDb(gainDb)).out;
     const lufs = integratedLoudness(out, TARGET_SAMPLE_RATE);
     const err = targetLufs - lufs;
