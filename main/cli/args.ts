@@ -1,20 +1,15 @@
 // Validation of command-line values with zod. Commander hands us strings; these schemas turn them into typed,
 // checked values and produce one clear UsageError ("what is wrong, what to type instead") when they do not fit.
 import { z } from 'zod';
+import { FORMAT_CHOICES, IF_EXISTS_POLICIES, greetingNameProblem, type IfExistsPolicy } from '../core/domain.js';
+import { showValue } from '../core/errors.js';
 import { UsageError } from './errors.js';
 
-export const GREETING_FORMATS = ['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm'] as const;
-export const FORMAT_CHOICES = [...GREETING_FORMATS, 'auto'] as const;
-export const IF_EXISTS_POLICIES = ['ask', 'overwrite', 'skip', 'rename', 'fail'] as const;
-export type CliFormat = (typeof GREETING_FORMATS)[number];
-export type CliFormatChoice = (typeof FORMAT_CHOICES)[number];
-export type IfExistsPolicy = (typeof IF_EXISTS_POLICIES)[number];
-
-/** Shows a user-supplied value safely in a one-line message: quotes, visible CR/LF, long values shortened. */
-export function showValue(value: string): string {
-  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return value.length > 40 ? `${shown} (${value.length} characters)` : shown;
-}
+export { FORMAT_CHOICES, showValue };
+/** What `upload --if-exists` takes: the domain's policies, plus asking on a terminal (then one of them is queued). */
+export const UPLOAD_POLICIES = ['ask', ...IF_EXISTS_POLICIES] as const;
+export type UploadPolicy = (typeof UPLOAD_POLICIES)[number];
+export type { IfExistsPolicy };
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -62,19 +57,16 @@ export function parseExtRange(value: string, max = 10_000): string[] {
   return out;
 }
 
-// Greeting names as the PBX wants them: letters, digits, _ and - (the record-by-phone rule, and the safe subset
-// of "no special characters"). An optional .wav/.mp3/.gsm suffix is tolerated and returned separately.
-const nameSchema = z
-  .string()
-  .min(1, { message: 'the name is empty' })
-  .max(64, { message: 'use at most 64 characters' })
-  .regex(/^[A-Za-z0-9_-]+$/, { message: 'use only letters A-Z, digits, _ and - (for example front_desk_away)' });
-
+/**
+ * A greeting name given with --name: the one name rule of the domain (greetingNameProblem), the same for the app's
+ * field and a CSV name cell. An optional .wav/.mp3/.gsm suffix is tolerated and returned separately.
+ */
 export function parseGreetingName(value: string): { base: string; suffix: '.wav' | '.mp3' | '.gsm' | undefined } {
   const m = /^(.*)\.(wav|mp3|gsm)$/i.exec(value);
   const base = m?.[1] ?? value;
   const suffix = m?.[2] ? (`.${m[2].toLowerCase()}` as '.wav' | '.mp3' | '.gsm') : undefined;
-  parseWith(nameSchema, base, 'Name');
+  const problem = greetingNameProblem(base);
+  if (problem !== null) throw new UsageError(`Name ${showValue(base)} is not valid: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`, 'CLI_BAD_ARGUMENT', { argument: 'Name' });
   return { base, suffix };
 }
 

@@ -3,8 +3,9 @@
 // allows only 8 live tokens per application and a CLI run is short-lived.
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
+import { VmgsError } from '../core/errors.js';
 import type { PbxClient } from '../core/pbx/index.js';
+import { normalizeBaseUrl } from '../core/pbx/url.js';
 import { parsePin, showValue } from './args.js';
 import { InputError, UsageError } from './errors.js';
 import type { Output } from './output.js';
@@ -27,6 +28,7 @@ export interface ConnectionFlags {
 }
 
 export interface ResolvedConnection {
+  /** Canonical base URL (normalizeBaseUrl's href), e.g. 'https://pbx.example:8088'. */
   baseUrl: string;
   clientId: string;
   clientSecret: string;
@@ -43,16 +45,10 @@ export function addConnectionOptions(cmd: Command): Command {
     .addOption(new Option('--insecure', 'do not verify the TLS certificate at all (unsafe; prefer --ca or --pin)'));
 }
 
-const urlSchema = z
-  .string()
-  .trim()
-  .transform((s) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`))
-  .pipe(z.url({ protocol: /^https?$/, message: 'give the address as https://host:port or http://host:port' }))
-  .transform((s) => s.replace(/\/+$/, ''));
-
+// Blank counts as missing: a secret of only spaces is refused here, before any audio is rendered, like an empty one.
 function pick(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
   const v = flag ?? env[name];
-  return v === undefined || v === '' ? undefined : v;
+  return v === undefined || v.trim() === '' ? undefined : v;
 }
 
 export async function resolveConnection(flags: ConnectionFlags, env: Readonly<Record<string, string | undefined>>): Promise<ResolvedConnection> {
@@ -71,9 +67,14 @@ export async function resolveConnection(flags: ConnectionFlags, env: Readonly<Re
       { missing },
     );
   }
-  const url = urlSchema.safeParse(rawUrl);
-  if (!url.success) {
-    throw new UsageError(`PBX address ${showValue(rawUrl)} is not valid: give it as https://host:port or http://host:port.`, 'CLI_BAD_URL');
+  // The PBX client's own parser, so the CLI accepts and refuses exactly what the client does (a user:pass@ address
+  // included: a usage error here, before anything is read or sent).
+  let baseUrl: string;
+  try {
+    baseUrl = normalizeBaseUrl(rawUrl).href;
+  } catch (err) {
+    const why = err instanceof VmgsError ? ` ${err.message}` : '';
+    throw new UsageError(`PBX address ${showValue(rawUrl.trim())} is not valid.${why}`, 'CLI_BAD_URL');
   }
   const tls: ResolvedConnection['tls'] = {};
   const caFile = pick(flags.ca, env, CONNECTION_ENV.ca);
@@ -92,7 +93,7 @@ export async function resolveConnection(flags: ConnectionFlags, env: Readonly<Re
   const pin = pick(flags.pin, env, CONNECTION_ENV.pin);
   if (pin !== undefined) tls.pinSha256 = parsePin(pin);
   if (flags.insecure === true) tls.insecure = true;
-  return { baseUrl: url.data, clientId, clientSecret, tls };
+  return { baseUrl, clientId, clientSecret, tls };
 }
 
 function isLoopback(url: string): boolean {

@@ -3,6 +3,7 @@
 // document), nothing else on stdout; warnings and the human error line still go to stderr.
 import cliProgress from 'cli-progress';
 import { isVmgsError } from '../core/errors.js';
+import { redactUrl } from '../core/pbx/url.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -35,9 +36,24 @@ export class Output {
   }
 
   redact(text: string): string {
-    let out = text.replace(/(access_token=)[^&\s"']+/g, '$1***');
+    let out = redactUrl(text);
     for (const s of this.secrets) out = out.split(s).join('***');
     return out;
+  }
+
+  /**
+   * The same redaction applied to every string inside a value, before it is serialised: redacting the JSON text
+   * instead could cut into an escape (`\"`, `\\`) and leave invalid JSON.
+   */
+  redactValue(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
+    if (value !== null && typeof value === 'object') {
+      const plain = typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON: () => unknown }).toJSON() : value;
+      if (plain !== value) return this.redactValue(plain);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactValue(v)]));
+    }
+    return value;
   }
 
   get interactive(): boolean {
@@ -126,7 +142,7 @@ export class Output {
   private emitJson(doc: unknown): void {
     if (this.emitted) return; // one document per run, whatever happens
     this.emitted = true;
-    this.io.stdout.write(this.redact(JSON.stringify(doc, null, 2)) + '\n');
+    this.io.stdout.write(JSON.stringify(this.redactValue(doc), null, 2) + '\n');
   }
 }
 
@@ -142,7 +158,7 @@ export function cliHint(err: { code: string; detail?: Readonly<Record<string, un
 
 export function errorDocument(err: unknown, exitCode: number): ErrorDocument {
   if (isVmgsError(err)) {
-    const errcode = (err as { errcode?: unknown }).errcode;
+    const errcode = (err as { errcode?: unknown }).errcode ?? err.detail?.['errcode'];
     const hint = cliHint(err);
     return {
       error: {

@@ -4,6 +4,8 @@ import { registerExtensions } from './commands/extensions.js';
 import { registerGreetings } from './commands/greetings.js';
 import { registerPrepare } from './commands/prepare.js';
 import { registerSim } from './commands/sim.js';
+import { registerTemplates } from './commands/templates.js';
+import { registerTts } from './commands/tts.js';
 import { registerUpload } from './commands/upload.js';
 import type { RunState } from './context.js';
 import { EXIT } from './exit-codes.js';
@@ -31,7 +33,7 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
         'VMGREET_PIN_SHA256. Add --json to any command for one JSON document on stdout.',
         '',
         'Exit codes: 0 ok, 1 usage, 2 bad input/audio, 3 PBX refused (errcode shown), 4 network/TLS,',
-        '5 name exists (--if-exists fail).',
+        '5 name exists (--if-exists fail), 6 busy (another process is uploading from the same data folder).',
         '',
         'Try it without a PBX: vmgreet sim',
       ].join('\n'),
@@ -41,6 +43,8 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
   registerPrepare(program, state);
   registerUpload(program, state);
   registerSim(program, state);
+  registerTts(program, state);
+  registerTemplates(program, state);
   for (const register of extra) register(program, state);
 
   // Every command (and group) reports parse errors through our handler, never process.exit().

@@ -1,8 +1,10 @@
 // The interactive "this name already exists" question for --if-exists ask (terminal only).
 import { createInterface } from 'node:readline/promises';
+import type { IfExistsPolicy } from '../core/domain.js';
 import type { CliIo } from './io.js';
 
-export type ExistsDecision = 'overwrite' | 'rename' | 'skip' | 'cancel';
+/** A policy to queue for the name that exists, or stop. */
+export type ExistsDecision = Exclude<IfExistsPolicy, 'fail'> | 'cancel';
 
 export function canPrompt(io: CliIo): boolean {
   return io.stdin.isTTY === true && io.stderr.isTTY === true;

@@ -1,6 +1,6 @@
 // Rendering through the audio engine into a private temp folder (removed on success, error and Ctrl-C), plus the
 // wording the CLI uses to explain the chosen format.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FormatChoice, GreetingFormat, RenderResult } from '../core/audio/index.js';
@@ -23,8 +23,50 @@ export interface RenderSettings {
   targetLufs?: number | undefined;
 }
 
-/** Creates a temp folder, runs `fn` in it, and always removes it. */
+/** What mkdtemp makes of 'vmgreet-': the prefix and six letters or digits. Other names are never touched. */
+const TEMP_NAME = /^vmgreet-[A-Za-z0-9]{6}$/;
+/**
+ * A render folder untouched for this long belongs to a run that was killed (SIGKILL, power cut) and could not clean
+ * up: no render comes near a day (the longest greeting the PBX takes, 81 minutes of GSM, renders in well under a
+ * minute), and a live render keeps touching its files, so an active folder is never this old.
+ */
+export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+/** Newest modification time of a folder and everything in it (a render writing its output counts as activity). */
+async function newestMtime(p: string, depth = 0): Promise<number> {
+  const st = await stat(p);
+  let newest = st.mtimeMs;
+  if (st.isDirectory() && depth < 4) {
+    for (const name of await readdir(p)) newest = Math.max(newest, await newestMtime(path.join(p, name), depth + 1).catch(() => 0));
+  }
+  return newest;
+}
+
+/**
+ * Removes render folders of earlier runs that were killed before they could clean up: only folders named like
+ * ours, only when nothing in them changed for STALE_TEMP_MS. Best effort: a folder that cannot be read is left.
+ */
+export async function sweepStaleTempDirs(root: string = os.tmpdir(), now: number = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isDirectory() || !TEMP_NAME.test(e.name)) continue;
+    const dir = path.join(root, e.name);
+    const newest = await newestMtime(dir).catch(() => now);
+    if (now - newest < STALE_TEMP_MS) continue;
+    await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
+  }
+  return removed;
+}
+
+let swept = false;
+
+/** Creates a temp folder, runs `fn` in it, and always removes it. The first call of a run sweeps stale ones. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  if (!swept) {
+    swept = true;
+    await sweepStaleTempDirs();
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmgreet-'));
   try {
     return await fn(dir);
@@ -42,6 +84,8 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
       {
         inputPath,
         outputPath: path.join(dir, 'greeting.out'),
+        // The engine's own temp folder goes inside ours, so one sweep covers what a killed run leaves.
+        tempDir: dir,
         format: settings.format,
         ...(settings.startSec !== undefined ? { startSec: settings.startSec } : {}),
         ...(settings.endSec !== undefined ? { endSec: settings.endSec } : {}),
@@ -56,12 +100,16 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
   }
 }
 
-/** Lines that tell an administrator what was produced and why. */
-/** Why this format, in words: the engine's reason, or for the default format the case for it. */
+/**
+ * Why this format, in words: the engine's reason; without --format (the default, auto) and wav chosen, the case for
+ * it. When wav does not fit, auto's reason says which smaller format was taken and why.
+ */
 export function formatReason(r: RenderResult, formatGiven: boolean): string {
-  if (formatGiven || r.plan.format !== 'wav' || r.formatReason !== 'wav was requested.') return r.formatReason;
-  return `wav is the default: uncompressed telephone quality, and ${r.durationSec.toFixed(1)} s fits easily (${r.plan.budgetText}).`;
+  if (formatGiven || r.plan.format !== 'wav') return r.formatReason;
+  return `wav is the default when it fits: uncompressed telephone quality, and ${r.durationSec.toFixed(1)} s fits easily (${r.plan.budgetText}).`;
 }
+
+/** Lines that tell an administrator what was produced and why. */
 
 export function describeRender(r: RenderResult, settings: RenderSettings, formatGiven: boolean): string[] {
   const a = r.analysis;

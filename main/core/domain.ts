@@ -55,6 +55,24 @@ export function keepBothName(fileName: string, n: number): string {
 export const PRESENCE_STATUSES = ['available', 'away', 'do_not_disturb', 'lunch', 'business_trip', 'off_work'] as const;
 export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
+/**
+ * Where a greeting can be chosen to play: the extension's default (`default`, used by every status left on
+ * "extension default") or one presence status.
+ */
+export const SELECTION_SLOTS = ['default', ...PRESENCE_STATUSES] as const;
+export type SelectionSlot = (typeof SELECTION_SLOTS)[number];
+
+/** Labels for people (CLI tables, the app). */
+export const SELECTION_SLOT_LABELS: Readonly<Record<SelectionSlot, string>> = {
+  default: 'Default',
+  available: 'Available',
+  away: 'Away',
+  do_not_disturb: 'Do not disturb',
+  lunch: 'Lunch',
+  business_trip: 'Business trip',
+  off_work: 'Off work',
+};
+
 export interface Extension {
   id: number;
   number: string;

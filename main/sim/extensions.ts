@@ -101,7 +101,10 @@ export function basicInfo(e: Extension): Record<string, unknown> {
   };
 }
 
-/** Ext_DetailInfo shape of extension/get and extension/query (fields beyond the documented head are assumptions). */
+/**
+ * Ext_DetailInfo shape of extension/get and extension/query (fields beyond the documented head are assumptions).
+ * The voicemail fields (enb_vm, vm_greeting, presence_list) come from voicemail.ts, shaped by the switches.
+ */
 export function detailInfo(e: Extension): Record<string, unknown> {
   return {
     id: e.id,
@@ -119,8 +122,6 @@ export function detailInfo(e: Extension): Record<string, unknown> {
     user_lang: 'en',
     vm_lang: 'follow_system',
     presence_status: e.presence_status,
-    enb_vm: 1,
-    vm_greeting: 'follow_system',
   };
 }
 

@@ -38,19 +38,33 @@ export class GreetingStore {
     return this.list(ext).find((g) => g.real_filename === realFilename);
   }
 
-  /** Create, or replace the content of a same-named greeting in place (keeping its id). */
-  put(ext: string, name: string, bytes: Buffer, type: 'record' | 'tts' = 'record'): { record: GreetingRecord; replaced: boolean } {
+  /**
+   * Create, or replace the content of a same-named greeting in place (keeping its id). `listedFile` is the `file`
+   * the list shows: the name itself for uploads, the name without suffix for recorded-by-phone and TTS items.
+   */
+  put(ext: string, name: string, bytes: Buffer, type: 'record' | 'tts' = 'record', listedFile: string = name): { record: GreetingRecord; replaced: boolean } {
     const existing = this.find(ext, name);
     if (existing) {
       existing.bytes = bytes;
       existing.type = type;
       return { record: existing, replaced: true };
     }
-    const record: GreetingRecord = { id: this.nextId++, number: ext, file: name, real_filename: name, suffix: suffixOf(name), type, bytes };
+    const record: GreetingRecord = { id: this.nextId++, number: ext, file: listedFile, real_filename: name, suffix: suffixOf(name), type, bytes };
     const list = this.byExt.get(ext) ?? [];
     list.push(record);
     this.byExt.set(ext, list);
     return { record, replaced: false };
+  }
+
+  byId(ext: string, id: number): GreetingRecord | undefined {
+    return this.list(ext).find((g) => g.id === id);
+  }
+
+  /** Renames in place (same id, same bytes): `base` has no suffix; the greeting keeps its own. */
+  rename(g: GreetingRecord, base: string): void {
+    const real = `${base}${g.suffix}`;
+    g.file = g.file === g.real_filename ? real : base;
+    g.real_filename = real;
   }
 
   remove(ext: string, realFilename: string): boolean {

@@ -4,9 +4,11 @@ import type { Simulator, SimulatorOptions } from './types.js';
 
 export { ManualClock } from './clock.js';
 export type {
-  AskDuplicateMode, Fault, GreetingRecord, PresenceStatus, RequestLogEntry, SeedExtension, Simulator, SimulatorOptions,
+  AskDuplicateMode, DeleteInUseMode, Fault, GreetingRecord, LunchSpelling, PresenceStatus, RequestLogEntry, SeedExtension,
+  SelectionFieldsMode, SelectionRecord, SelectionValueForm, Simulator, SimulatorOptions,
 } from './types.js';
 export { greetingBasename } from './greetings.js';
+export { speechLikeWav, type TtsRequestRecord } from './tts.js';
 
 /** Start a simulator on 127.0.0.1 (ephemeral port unless `port` is given). Always `close()` it. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {

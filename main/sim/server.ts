@@ -11,7 +11,10 @@ import { drain, parseUpload } from './multipart.js';
 import { GetTokenBody, RefreshTokenBody, applyPaging, parsePaging, parseSort } from './params.js';
 import { makeSelfSignedCert } from './tls.js';
 import { TokenStore, randomAlnum } from './tokens.js';
-import type { Fault, GreetingRecord, RequestLogEntry, Simulator, SimulatorOptions } from './types.js';
+import { checkTtsCreate, createdAnswer, speechLikeWav, type TtsRequestRecord } from './tts.js';
+import type { Fault, GreetingRecord, RequestLogEntry, SelectionRecord, Simulator, SimulatorOptions } from './types.js';
+import { VoicemailSettings, validRenameTarget, type VoicemailWire } from './voicemail.js';
+import type { PresenceStatus } from '../core/domain.js';
 
 const API_PREFIX = '/openapi/v1.0/';
 const RESOURCE_PREFIX = '/api/download/';
@@ -27,9 +30,16 @@ interface Ctx {
   q: URLSearchParams;
   ip: string;
   clientId: string | undefined;
+  entry: RequestLogEntry;
 }
 
-interface Route { method: 'GET' | 'POST'; auth: boolean; run: (ctx: Ctx) => Promise<Reply> | Reply }
+interface Route {
+  method: 'GET' | 'POST';
+  auth: boolean;
+  run: (ctx: Ctx) => Promise<Reply> | Reply;
+  /** An endpoint a switch can remove: when this says false the path answers 10001 like any unknown interface. */
+  present?: () => boolean;
+}
 
 interface Resource { bytes: Buffer; suffix: string; expiresAt: number; requiresToken: boolean }
 
@@ -58,9 +68,17 @@ function resolveOptions(o: SimulatorOptions): Resolved {
     deniedEndpoints: o.deniedEndpoints ?? [],
     ipAllowList: o.ipAllowList ?? [],
     recordDelayMs: o.recordDelayMs,
+    selectionFields: o.selectionFields ?? 'all',
+    selectionValue: o.selectionValue ?? 'file',
+    lunchSpelling: o.lunchSpelling ?? 'lunch',
+    deleteInUse: o.deleteInUse ?? '70091',
+    greetingUpdate: o.greetingUpdate ?? true,
+    renameCarriesSelection: o.renameCarriesSelection ?? false,
     keepAlive: o.keepAlive ?? false,
     httpAlso: o.httpAlso ?? false,
     httpPort: o.httpPort ?? 0,
+    ttsSupported: o.ttsSupported ?? true,
+    ttsCompleteAfterMs: o.ttsCompleteAfterMs ?? 300,
   };
 }
 
@@ -93,9 +111,11 @@ export class SimServer implements Simulator {
   private opts: Resolved;
   private readonly tokens: TokenStore;
   private readonly store = new GreetingStore();
+  private readonly voicemail = new VoicemailSettings(this.store);
   private readonly directory: ExtensionDirectory;
   private readonly faults: FaultPlan;
   private readonly resources = new Map<string, Resource>();
+  private readonly tts: TtsRequestRecord[] = [];
   private readonly log: RequestLogEntry[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -189,8 +209,20 @@ export class SimServer implements Simulator {
     return this.store.newestFirst(ext).map((g) => ({ ...g }));
   }
 
-  seedGreeting(ext: string, fileName: string, bytes: Buffer, opts?: { type?: 'record' | 'tts' }): void {
-    this.store.put(ext, fileName, Buffer.from(bytes), opts?.type ?? 'record');
+  seedGreeting(ext: string, fileName: string, bytes: Buffer, opts?: { type?: 'record' | 'tts'; listedFile?: string }): void {
+    this.store.put(ext, fileName, Buffer.from(bytes), opts?.type ?? 'record', opts?.listedFile ?? fileName);
+  }
+
+  selection(ext: string): SelectionRecord {
+    return this.voicemail.snapshot(ext);
+  }
+
+  seedSelection(ext: string, values: { vm_greeting?: string; presence?: Partial<Record<PresenceStatus, string>> }): void {
+    this.voicemail.seed(ext, values);
+  }
+
+  ttsRequests(): TtsRequestRecord[] {
+    return this.tts.map((r) => ({ ...r }));
   }
 
   liveTokenCount(): number {
@@ -277,11 +309,11 @@ export class SimServer implements Simulator {
         body = fail(70087);
       } else {
         const route = pathname.startsWith(API_PREFIX) ? this.routes.get(endpoint) : undefined;
-        if (!route || route.method !== req.method) {
+        if (!route || route.method !== req.method || route.present?.() === false) {
           await drain(req);
           body = fail(10001);
         } else {
-          body = await this.runRoute(route, endpoint, pathname, { req, q, ip: req.socket.remoteAddress ?? '', clientId: undefined }, entry);
+          body = await this.runRoute(route, endpoint, pathname, { req, q, ip: req.socket.remoteAddress ?? '', clientId: undefined, entry }, entry);
         }
       }
       await drain(req);
@@ -377,12 +409,15 @@ export class SimServer implements Simulator {
     r.set('extension/search', { method: 'GET', auth: true, run: (c) => this.listExtensions(c, true) });
     r.set('extension/get', { method: 'GET', auth: true, run: (c) => this.getExtension(c) });
     r.set('extension/query', { method: 'GET', auth: true, run: (c) => this.queryExtensions(c) });
+    r.set('extension/update', { method: 'POST', auth: true, run: (c) => this.updateExtension(c) });
     r.set('extension_vm_greeting/list', { method: 'GET', auth: true, run: (c) => this.listGreetings(c) });
     r.set('extension_vm_greeting/upload', { method: 'POST', auth: true, run: (c) => this.upload(c) });
     r.set('extension_vm_greeting/download', { method: 'GET', auth: true, run: (c) => this.resourceFor(c, 'download') });
     r.set('extension_vm_greeting/play', { method: 'GET', auth: true, run: (c) => this.resourceFor(c, 'play') });
     r.set('extension_vm_greeting/delete', { method: 'GET', auth: true, run: (c) => this.deleteGreeting(c) });
     r.set('extension_vm_greeting/record', { method: 'GET', auth: true, run: (c) => this.record(c) });
+    r.set('extension_vm_greeting/create', { method: 'POST', auth: true, run: (c) => this.createTts(c), present: () => this.opts.ttsSupported });
+    r.set('extension_vm_greeting/update', { method: 'POST', auth: true, run: (c) => this.renameGreeting(c), present: () => this.opts.greetingUpdate });
     return r;
   }
 
@@ -458,7 +493,55 @@ export class SimServer implements Simulator {
     if (!raw) return required('id');
     if (!/^\d+$/.test(raw.trim())) return invalid('id', raw);
     const e = this.directory.byIdOf(Number(raw.trim()));
-    return e ? ok({ data: detailInfo(e) }) : fail(60001);
+    return e ? ok({ data: this.detail(e) }) : fail(60001);
+  }
+
+  private get wire(): VoicemailWire {
+    return { selectionFields: this.opts.selectionFields, selectionValue: this.opts.selectionValue, lunchSpelling: this.opts.lunchSpelling };
+  }
+
+  private detail(e: Parameters<typeof detailInfo>[0]): Record<string, unknown> {
+    return { ...detailInfo(e), ...this.voicemail.fieldsFor(e.number, this.wire) };
+  }
+
+  /** Body recorded in the request log (tests assert exactly what a client sent). */
+  private async readLoggedJson(ctx: Ctx): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; error: Json }> {
+    const raw = await this.readJson(ctx);
+    if (!raw.ok) return raw;
+    ctx.entry.body = raw.value;
+    if (raw.value === null || typeof raw.value !== 'object' || Array.isArray(raw.value)) return { ok: false, error: fail(40001) };
+    return { ok: true, value: raw.value as Record<string, unknown> };
+  }
+
+  private async updateExtension(ctx: Ctx): Promise<Json> {
+    const body = await this.readLoggedJson(ctx);
+    if (!body.ok) return body.error;
+    const id = body.value.id;
+    if (id === undefined || id === null || id === '') return required('id');
+    if (!/^\d+$/.test(String(id))) return invalid('id', String(id));
+    const e = this.directory.byIdOf(Number(id));
+    if (!e) return fail(60001);
+    return this.voicemail.update(e.number, body.value, this.wire) ?? ok();
+  }
+
+  private async renameGreeting(ctx: Ctx): Promise<Json> {
+    const body = await this.readLoggedJson(ctx);
+    if (!body.ok) return body.error;
+    const { id, number, file } = body.value;
+    const missing = [...(id === undefined ? ['id'] : []), ...(number === undefined ? ['number'] : []), ...(file === undefined ? ['file'] : [])];
+    if (missing.length > 0) return required(...missing);
+    if (!/^\d+$/.test(String(id))) return invalid('id', String(id));
+    if (typeof file !== 'string' || !validRenameTarget(file)) return invalid('file', String(file));
+    const ext = String(number);
+    const g = this.directory.byNumberOf(ext) ? this.store.byId(ext, Number(id)) : undefined;
+    if (!g) return fail(60001);
+    const from = g.real_filename;
+    const to = `${file}${g.suffix}`;
+    if (to === from) return ok();
+    if (this.store.find(ext, to)) return fail(40003, { invalid_param_list: [{ field: 'file', value: file }] });
+    this.store.rename(g, file);
+    if (this.opts.renameCarriesSelection) this.voicemail.renamed(ext, from, to);
+    return ok();
   }
 
   private queryExtensions(ctx: Ctx): Json {
@@ -466,7 +549,7 @@ export class SimServer implements Simulator {
     if (!raw) return required('ids');
     const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (parts.some((s) => !/^\d+$/.test(s))) return invalid('ids', raw);
-    const data = parts.map((s) => this.directory.byIdOf(Number(s))).filter((e) => e !== undefined).map(detailInfo);
+    const data = parts.map((s) => this.directory.byIdOf(Number(s))).filter((e) => e !== undefined).map((e) => this.detail(e));
     return ok({ data });
   }
 
@@ -534,8 +617,35 @@ export class SimServer implements Simulator {
   private deleteGreeting(ctx: Ctx): Json {
     const t = this.greetingTarget(ctx);
     if (!t.ok) return t.error;
+    if (this.voicemail.usesOf(t.g.number, t.g.real_filename).length > 0) {
+      if (this.opts.deleteInUse === '70091') return fail(70091);
+      this.voicemail.fallBack(t.g.number, t.g.real_filename);
+    }
     this.store.remove(t.g.number, t.g.real_filename);
     return ok();
+  }
+
+  private async createTts(ctx: Ctx): Promise<Json> {
+    const raw = await this.readJson(ctx);
+    if (!raw.ok) return raw.error;
+    const checked = checkTtsCreate(raw.value, {
+      extension: (n) => this.directory.byNumberOf(n) !== undefined,
+      // A pending request holds its name too: a second create for it is a duplicate.
+      greeting: (n, f) => this.store.find(n, f) !== undefined || this.tts.some((r) => r.status === 'pending' && r.number === n && `${r.file}.wav` === f),
+    });
+    if (!checked.ok) return checked.error;
+    const v = checked.value;
+    if (!this.store.find(v.number, `${v.file}.wav`) && this.store.list(v.number).length >= this.opts.maxGreetingsPerExtension) return fail(60002);
+    const record: TtsRequestRecord = { ...v, id: 900_000 + this.tts.length + 1, request_id: randomAlnum(24), status: 'pending' };
+    this.tts.push(record);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.store.put(record.number, `${record.file}.wav`, speechLikeWav(record.text, record.speed ?? 50), 'tts');
+      record.status = 'complete';
+    }, this.opts.ttsCompleteAfterMs);
+    t.unref();
+    this.timers.add(t);
+    return createdAnswer(record);
   }
 
   private record(ctx: Ctx): Json {
@@ -550,7 +660,8 @@ export class SimServer implements Simulator {
     if (delay !== undefined) {
       const t = setTimeout(() => {
         this.timers.delete(t);
-        this.store.put(owner, `${file}.wav`, silentWav(), 'record');
+        // Listed like the vendor's TTS example: `file` without the suffix, `real_filename` with it.
+        this.store.put(owner, `${file}.wav`, silentWav(), 'record', file);
       }, delay);
       t.unref();
       this.timers.add(t);

@@ -1,3 +1,4 @@
+import type { TtsRequestRecord } from './tts.js';
 // Public option and data shapes of the Yeastar P-Series simulator (see /tmp/team/contracts.md, "main/sim/index.ts").
 
 export type PresenceStatus = 'available' | 'away' | 'business_trip' | 'do_not_disturb' | 'lunch' | 'off_work';
@@ -16,6 +17,14 @@ export interface SeedExtension {
 }
 
 export type AskDuplicateMode = 'exist_type' | '40003';
+/** Which voicemail-selection fields `extension/get`/`query` carry: both, only the top-level default, or neither. */
+export type SelectionFieldsMode = 'all' | 'default-only' | 'none';
+/** Which listed name of a greeting selects it in `vm_greeting`: its `file` or its `real_filename`. */
+export type SelectionValueForm = 'file' | 'real_filename';
+/** How `presence_list[i].status` spells lunch: OpenAPI's `lunch` or the web API's `launch`. */
+export type LunchSpelling = 'lunch' | 'launch';
+/** Deleting a greeting that is selected: refused with 70091, or allowed with the selection falling back. */
+export type DeleteInUseMode = '70091' | 'follow_system';
 
 export interface SimulatorOptions {
   https?: boolean;
@@ -56,12 +65,28 @@ export interface SimulatorOptions {
   ipAllowList?: string[];
   /** When set, `extension_vm_greeting/record` materialises `<file>.wav` after this many ms. */
   recordDelayMs?: number;
+  /** UNCONFIRMED variant: which voicemail-selection fields extension/get and query carry (default 'all'). */
+  selectionFields?: SelectionFieldsMode;
+  /** UNCONFIRMED variant: the value that selects a greeting is its `file` (default) or its `real_filename`. */
+  selectionValue?: SelectionValueForm;
+  /** UNCONFIRMED variant: presence_list spells lunch `lunch` (default) or `launch`. */
+  lunchSpelling?: LunchSpelling;
+  /** UNCONFIRMED variant: deleting an in-use greeting is refused with 70091 (default) or falls back to follow_system. */
+  deleteInUse?: DeleteInUseMode;
+  /** UNCONFIRMED variant: `extension_vm_greeting/update` (rename) exists (default true) or answers 10001. */
+  greetingUpdate?: boolean;
+  /** UNCONFIRMED variant: a rename carries the selection over to the new name (default false: it keeps the old name). */
+  renameCarriesSelection?: boolean;
   /** With https: also answer plain HTTP on a second port (`httpUrl`), sharing all state. */
   httpAlso?: boolean;
   /** Port of that HTTP listener (default 0 = ephemeral). */
   httpPort?: number;
   /** The real PBX closes the connection after each reply; set true to allow keep-alive (default false). */
   keepAlive?: boolean;
+  /** UNCONFIRMED outside Cloud Edition: `extension_vm_greeting/create` (PBX text-to-speech) exists (default true); false → 10001. */
+  ttsSupported?: boolean;
+  /** How long a text-to-speech greeting stays `pending` before it appears in the list (default 300 ms). */
+  ttsCompleteAfterMs?: number;
 }
 
 interface FaultCommon {
@@ -111,6 +136,14 @@ export interface RequestLogEntry {
   fault?: Fault['kind'];
   /** Server-side handling time in ms (excludes injected latency). */
   durationMs: number;
+  /** The parsed JSON body of extension/update and extension_vm_greeting/update (exactly what the client sent). */
+  body?: unknown;
+}
+
+/** One extension's greeting selection as stored: '' = use the default, 'follow_system', or a greeting's real_filename. */
+export interface SelectionRecord {
+  vm_greeting: string;
+  presence: Record<PresenceStatus, string>;
 }
 
 export interface Simulator {
@@ -128,7 +161,14 @@ export interface Simulator {
   injectFault(f: Fault): void;
   clearFaults(): void;
   greetings(ext: string): GreetingRecord[];
-  seedGreeting(ext: string, fileName: string, bytes: Buffer, opts?: { type?: 'record' | 'tts' }): void;
+  /** `listedFile`: the `file` the list shows (default the name itself; the PBX lists TTS items without suffix). */
+  seedGreeting(ext: string, fileName: string, bytes: Buffer, opts?: { type?: 'record' | 'tts'; listedFile?: string }): void;
+  /** The extension's stored greeting selection (canonical: real_filenames). */
+  selection(ext: string): SelectionRecord;
+  /** Sets the stored selection directly (real_filenames; not validated). */
+  seedSelection(ext: string, values: { vm_greeting?: string; presence?: Partial<Record<PresenceStatus, string>> }): void;
+  /** Every extension_vm_greeting/create request accepted so far, oldest first, with its status. */
+  ttsRequests(): TtsRequestRecord[];
   liveTokenCount(): number;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;

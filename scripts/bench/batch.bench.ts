@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HistoryStore, QueueWorker, UploadQueue, itemsForExtensions, parseExtensionList, runBatch, type QueueRunSummary } from '../../main/core/library/index.js';
-import { PbxClient } from '../../main/core/pbx/index.js';
+import { PbxClient, originOf } from '../../main/core/pbx/index.js';
 import { startSimulator, type Fault } from '../../main/sim/index.js';
 
 const LATENCY_MS = 20;
@@ -24,7 +24,7 @@ async function once(file: string, concurrency: number, faults: Fault[]): Promise
     const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => client, concurrency, backoff: { baseMs: 100, maxMs: 2000, maxAttempts: 12 } });
     const exts = parseExtensionList('3200-3299');
     const t0 = performance.now();
-    const summary = await runBatch({ queue, worker, items: itemsForExtensions(exts, file, 'Welcome'), policy: 'overwrite', pbxProfileId: 'bench' });
+    const summary = await runBatch({ queue, worker, items: itemsForExtensions(exts, file, 'Welcome'), policy: 'overwrite', pbxProfileId: 'bench', pbx: { origin: originOf(sim.url), clientId: sim.clientId } });
     const ms = performance.now() - t0;
     const onPbx = exts.filter((e) => sim.greetings(e).some((g) => g.real_filename === 'Welcome.wav')).length;
     const faultsHit = sim.requestLog().filter((r) => r.fault !== undefined && r.fault !== 'latency').length;

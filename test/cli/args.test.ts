@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkRange, parseChoice, parseExt, parseExtRange, parseGreetingFile, parseGreetingName, parseIntArg, parseLufs, parsePin, parseSeconds,
-  FORMAT_CHOICES, IF_EXISTS_POLICIES,
+  FORMAT_CHOICES, UPLOAD_POLICIES,
 } from '../../main/cli/args.js';
 import { UsageError } from '../../main/cli/errors.js';
 
@@ -76,7 +76,7 @@ describe('other values', () => {
   it('choices name the valid values', () => {
     expect(parseChoice('gsm', FORMAT_CHOICES, 'Format')).toBe('gsm');
     expect(usage(() => parseChoice('ogg', FORMAT_CHOICES, 'Format')).message).toMatch(/choose one of wav, wav-ulaw, wav-alaw, mp3, gsm, auto/);
-    expect(usage(() => parseChoice('always', IF_EXISTS_POLICIES, '--if-exists')).message).toMatch(/ask, overwrite, skip, rename, fail/);
+    expect(usage(() => parseChoice('always', UPLOAD_POLICIES, '--if-exists')).message).toMatch(/ask, overwrite, rename, skip, fail/);
   });
   it('loudness target', () => {
     expect(parseLufs('-23')).toBe(-23);

@@ -23,6 +23,7 @@ let speech: string;
 let empty: string;
 let big: string;
 let notAudio: string;
+let badCsv: string;
 
 async function freePortThenClose(): Promise<number> {
   const srv = net.createServer();
@@ -48,6 +49,8 @@ beforeAll(async () => {
   speech = await espeak(path.join(tmp.dir, 'speech.wav'), 'Please leave a message.');
   empty = path.join(tmp.dir, 'empty.wav');
   await writeFile(empty, '');
+  badCsv = path.join(tmp.dir, 'bad.csv');
+  await writeFile(badCsv, `extension,file\n3200,${'x'.repeat(5000)}"y\n`);
   notAudio = path.join(tmp.dir, 'notes.wav');
   await writeFile(notAudio, 'this is a text file pretending to be audio\n'.repeat(50));
   // 9 MB "wav": a valid header followed by silence, larger than the 8 MB limit.
@@ -113,10 +116,10 @@ const CASES: Case[] = [
   { name: 'extension with /', target: 'http', args: () => ['upload', speech, '--ext', '3200/../3201'], exit: 1, message: /Extension .* is not valid/, noRequest: true },
   { name: 'extension with spaces', target: 'http', args: () => ['upload', speech, '--ext', '32 00'], exit: 1, message: /Extension "32 00" is not valid/, noRequest: true },
   { name: 'extension of 200 characters', target: 'http', args: () => ['upload', speech, '--ext', '3'.repeat(200)], exit: 1, message: /\(200 characters\) is not valid: an extension number has at most 15 digits/, noRequest: true },
-  { name: 'name with quotes', target: 'http', args: up('--name', 'say "hello"'), exit: 1, message: /Name "say \\"hello\\"" is not valid: use only letters A-Z, digits, _ and -/, noRequest: true },
+  { name: 'name with quotes', target: 'http', args: up('--name', 'say "hello"'), exit: 1, message: /Name "say \\"hello\\"" is not valid: use only letters, digits, "-" and "_"/, noRequest: true },
   { name: 'name with CR', target: 'http', args: up('--name', 'away\rnow'), exit: 1, message: /Name "away\\rnow" is not valid/, noRequest: true },
   { name: 'name with LF', target: 'http', args: up('--name', 'away\nX-Injected: 1'), exit: 1, message: /Name "away\\nX-Injected: 1" is not valid/, noRequest: true },
-  { name: 'name with unicode', target: 'http', args: up('--name', 'Grüße_Büro'), exit: 1, message: /Name "Grüße_Büro" is not valid: use only letters A-Z/, noRequest: true },
+  { name: 'name with unicode', target: 'http', args: up('--name', 'Grüße_Büro'), exit: 1, message: /Name "Grüße_Büro" is not valid: use only letters, digits, "-" and "_" \(no spaces or accents\)/, noRequest: true },
   { name: '0-byte file', target: 'http', args: () => ['upload', empty, '--ext', '3200'], exit: 2, message: /empty \(0 bytes\)/, noRequest: true },
   { name: '0-byte file with --as-is', target: 'http', args: () => ['upload', empty, '--ext', '3200', '--as-is'], exit: 2, message: /empty \(0 bytes\)/, noRequest: true },
   { name: '9 MB file with --as-is', target: 'http', args: () => ['upload', big, '--ext', '3200', '--as-is'], exit: 2, message: /9\.00 MB, over the PBX limit of 8 MB: drop --as-is/, noRequest: true },
@@ -125,10 +128,16 @@ const CASES: Case[] = [
   { name: 'missing credentials', target: 'none', args: up(), exit: 1, message: /Missing PBX connection settings: --pbx \(or VMGREET_PBX_URL\), --client-id \(or VMGREET_CLIENT_ID\), --client-secret/, noRequest: true },
   { name: 'bad --format', target: 'http', args: up('--format', 'ogg'), exit: 1, message: /Format "ogg" is not valid: choose one of wav, wav-ulaw, wav-alaw, mp3, gsm, auto/, noRequest: true },
   { name: '--start after --end', target: 'http', args: up('--start', '5', '--end', '2'), exit: 1, message: /--start \(5 s\) must be before --end \(2 s\)/, noRequest: true },
-  { name: 'bad --if-exists', target: 'http', args: up('--if-exists', 'clobber'), exit: 1, message: /--if-exists "clobber" is not valid: choose one of ask, overwrite, skip, rename, fail/, noRequest: true },
+  { name: 'bad --if-exists', target: 'http', args: up('--if-exists', 'clobber'), exit: 1, message: /--if-exists "clobber" is not valid: choose one of ask, overwrite, rename, skip, fail/, noRequest: true },
   { name: '--if-exists ask without a terminal', target: 'http', args: up('--if-exists', 'ask'), exit: 1, message: /needs an interactive terminal/, noRequest: true },
   { name: 'bad PBX address', target: 'none', env: () => ({ ...envFor('http'), VMGREET_PBX_URL: 'ftp://pbx.example' }), args: up(), exit: 1, message: /PBX address "ftp:\/\/pbx.example" is not valid/, noRequest: true },
   { name: 'malformed --pin', target: 'http', args: up('--pin', 'not-a-fingerprint'), exit: 1, message: /not a SHA-256 fingerprint/, noRequest: true },
+  { name: 'PBX address with user:pass@ (a usage error)', target: 'none', env: () => ({ ...envFor('http'), VMGREET_PBX_URL: sim.url.replace('http://', 'http://admin:hunter2@') }), args: up(), exit: 1, message: /PBX address .* is not valid\. The PBX address must not contain a user name or password/, noRequest: true },
+  { name: 'client secret of only spaces', target: 'none', env: () => ({ ...envFor('http'), VMGREET_CLIENT_SECRET: '    ' }), args: up(), exit: 1, message: /Missing PBX connection settings: --client-secret \(or VMGREET_CLIENT_SECRET\)/, noRequest: true },
+  { name: 'prepare into a folder that does not exist', target: 'http', args: () => ['prepare', speech, '-o', path.join(tmp.dir, 'missing', 'dir', 'x.wav')], exit: 2, message: /The output folder ".*missing\/dir" does not exist: create it first/, noRequest: true },
+  { name: '--data-dir that is a file', target: 'http', args: () => ['queue', 'list', '--data-dir', notAudio], exit: 2, message: /--data-dir ".*notes\.wav" is a file, not a folder/, noRequest: true },
+  { name: '--data-dir inside a file', target: 'http', args: () => ['history', '--data-dir', path.join(notAudio, 'sub')], exit: 2, message: /--data-dir ".*" lies inside a file, not a folder/, noRequest: true },
+  { name: 'a CSV that cannot be parsed (a 5,000-character cell)', target: 'http', args: () => ['batch', '--csv', badCsv], exit: 2, message: /^vmgreet: The CSV file cannot be parsed: Invalid Opening Quote: .*line 2, value is "x{40}…" \(5000 characters\)\. Check the quotes on that line\.$/, noRequest: true },
   { name: 'wrong client secret', target: 'none', env: () => ({ ...envFor('http'), VMGREET_CLIENT_SECRET: 'wrong-secret-value' }), args: up(), exit: 3, message: /client id|secret|credential/i },
 ];
 

@@ -1,7 +1,10 @@
 // Helpers for the CLI tests: build the real binary once (test/helpers/build.ts), run it as a
 // child process with a clean environment, and small HTTP fixtures.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/build.js';
 export { ensureBuilt } from '../helpers/build.js';
 
@@ -15,11 +18,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Environment for the child: the parent's, minus every VMGREET_* variable, plus `env`. */
+// A child that is not given a data folder must not write into the real user's one (upload goes through the queue):
+// it gets one per test file, removed after the file's tests (vitest may end a worker without an 'exit' event).
+const fallbackDataDir = path.join(os.tmpdir(), `vmgreet-test-data-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+afterAll(() => rmSync(fallbackDataDir, { recursive: true, force: true }));
+
+/** Environment for the child: the parent's, minus every VMGREET_* variable, plus `env` (and a private data folder). */
 export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VMGREET_') && !k.startsWith('VMGS_')) base[k] = v;
-  return { ...base, ...env };
+  return { VMGREET_DATA_DIR: fallbackDataDir, ...base, ...env };
 }
 
 export function runVmgreet(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {

@@ -35,7 +35,8 @@ beforeAll(async () => {
   sim = await startSimulator({ extensions: 3 });
   tmp = await makeTempDir('vmgreet-tty-');
   speech = await espeak(path.join(tmp.dir, 'hi.wav'), 'Hi there, leave a message.');
-  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret };
+  // Uploads go through the queue: a private data folder, never the user's own.
+  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret, VMGREET_DATA_DIR: path.join(tmp.dir, 'data') };
   sim.seedGreeting('3200', 'hi.wav', Buffer.from('RIFF-old'));
 }, 120_000);
 
@@ -63,6 +64,18 @@ describe('on a terminal', () => {
     expect(code).toBe(1);
     expect(t.err()).toMatch(/cancelled/i);
     expect(sim.greetings('3200')).toHaveLength(2);
+  });
+
+  it('asks the PBX first: the same bytes already there need no question (unchanged), and the upload is queued and recorded', async () => {
+    const first = ttyIo(env, []);
+    expect(await runCli(['upload', speech, '--ext', '3201'], first.io, new AbortController().signal, extraCommands)).toBe(0);
+    const again = ttyIo(env, []);
+    expect(await runCli(['upload', speech, '--ext', '3201'], again.io, new AbortController().signal, extraCommands)).toBe(0);
+    expect(again.err()).not.toMatch(/\[o\]verwrite/);
+    expect(again.out()).toMatch(/Unchanged: extension 3201 already has hi\.wav with exactly these bytes/);
+    const { HistoryStore } = await import('../../main/core/library/index.js');
+    const results = (await new HistoryStore({ dataDir: env['VMGREET_DATA_DIR']! }).list({ ext: '3201' })).map((e) => e.result);
+    expect(results).toEqual(['unchanged', 'created']);
   });
 
   it('askExists maps answers and treats end of input as cancel', async () => {

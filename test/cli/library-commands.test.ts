@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DraftLibrary, UploadQueue } from '../../main/core/library/index.js';
+import { originOf } from '../../main/core/pbx/url.js';
 import { startSimulator, type Simulator } from '../../main/sim/index.js';
 import { espeak, makeTempDir, tone } from '../helpers/audio-fixtures.js';
 import { ensureBuilt, oneJson, runVmgreet } from './helpers.js';
@@ -156,9 +157,10 @@ describe('queue and drafts', () => {
     const dataDir = path.join(tmp.dir, 'qdata');
     const queue = new UploadQueue({ dataDir });
     const profile = `cli:${sim.url}#${sim.clientId}`;
-    const mine = await queue.enqueue({ source: { filePath: beep }, ext: '3220', policy: 'fail', pbxProfileId: profile, name: 'queued' });
-    const other = await queue.enqueue({ source: { filePath: beep }, ext: '3221', policy: 'fail', pbxProfileId: 'app-profile-1' });
-    const extra = await queue.enqueue({ source: { filePath: beep }, ext: '3222', policy: 'fail', pbxProfileId: profile });
+    const pbx = { origin: originOf(sim.url), clientId: sim.clientId };
+    const mine = await queue.enqueue({ source: { filePath: beep }, ext: '3220', policy: 'fail', pbxProfileId: profile, pbx, name: 'queued' });
+    const other = await queue.enqueue({ source: { filePath: beep }, ext: '3221', policy: 'fail', pbxProfileId: 'app-profile-1', pbx: { origin: 'https://other-pbx.example:8088', clientId: 'app' } });
+    const extra = await queue.enqueue({ source: { filePath: beep }, ext: '3222', policy: 'fail', pbxProfileId: profile, pbx });
 
     const cancel = await vm(['queue', 'cancel', extra.id, '--data-dir', dataDir]);
     expect(cancel.code).toBe(0);

@@ -82,7 +82,8 @@ describe('vmgreet sim', () => {
     const r = await runVmgreet(['greetings', 'list', '--ext', '3202', '--json'], { env: doc.env });
     expect(r.code).toBe(0);
     expect(oneJson(r.stdout)).toEqual({ ext: '3202', total: 0, items: [] });
-    // The duplicate variant switch reaches the simulator: a second upload of the same name still ends as "exists" (5).
+    // The duplicate variant switch reaches the simulator: a second upload of the same name with other bytes still
+    // ends as "exists" (5); with the same bytes it is "unchanged", which also needs the name to be seen as taken.
     const { writeFile } = await import('node:fs/promises');
     const { toneWav } = await import('../../scripts/demo.js');
     const tmp = await makeTempDir('vmgreet-simcmd-');
@@ -91,6 +92,10 @@ describe('vmgreet sim', () => {
     try {
       const first = await runVmgreet(['upload', wav, '--ext', '3202', '--as-is'], { env: doc.env });
       expect(first.code).toBe(0);
+      const same = await runVmgreet(['upload', wav, '--ext', '3202', '--as-is', '--json'], { env: doc.env });
+      expect(same.code).toBe(0);
+      expect(oneJson(same.stdout)).toMatchObject({ action: 'unchanged', existed: true });
+      await writeFile(wav, toneWav(0.5, [660]));
       const second = await runVmgreet(['upload', wav, '--ext', '3202', '--as-is', '--json'], { env: doc.env });
       expect(second.code).toBe(5);
     } finally {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   sim = await startSimulator({ extensions: 50 });
   tmp = await makeTempDir('vmgreet-cli-');
   speech = await espeak(path.join(tmp.dir, 'front desk away.wav'), 'Hello, you have reached the front desk. Please leave a message after the tone.');
-  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret };
+  env = { VMGREET_PBX_URL: sim.url, VMGREET_CLIENT_ID: sim.clientId, VMGREET_CLIENT_SECRET: sim.clientSecret, VMGREET_DATA_DIR: path.join(tmp.dir, 'data') };
 }, 180_000);
 
 afterAll(async () => {
@@ -133,14 +133,23 @@ describe('upload, list, download, delete', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('existing name: fails by default off a terminal (5), then skip / overwrite / rename as asked', async () => {
+  it('existing name: the same bytes are unchanged; other bytes fail by default off a terminal (5), then skip / overwrite / rename as asked', async () => {
     const before = sim.greetings('3211')[0]!.bytes;
-    const fail = await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--json']);
+    // A rerun with exactly the bytes already there: "unchanged" under the default policy (fail), nothing written.
+    const same = await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(oneJson(same.stdout)).toMatchObject({ name: 'lunch.wav', action: 'unchanged', existed: true, bytes: 0 });
+    const sameText = await vm(['upload', speech, '--ext', '3211', '--name', 'lunch']);
+    expect(sameText.stdout).toMatch(/Unchanged: extension 3211 already has lunch\.wav with exactly these bytes/);
+    expect(sim.greetings('3211')[0]!.bytes.equals(before)).toBe(true);
+
+    // Other bytes (another loudness) under that name.
+    const fail = await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--target-lufs', '-26', '--json']);
     expect(fail.code).toBe(5);
     expect(oneJson(fail.stdout)).toMatchObject({ error: { code: 'GREETING_EXISTS', kind: 'exists', exitCode: 5 } });
     expect(fail.stderr).toMatch(/hint: add --if-exists overwrite, rename or skip/);
 
-    const skip = oneJson((await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--if-exists', 'skip', '--json'])).stdout);
+    const skip = oneJson((await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--target-lufs', '-26', '--if-exists', 'skip', '--json'])).stdout);
     expect(skip).toMatchObject({ name: 'lunch.wav', action: 'skipped', existed: true });
 
     const over = await vm(['upload', speech, '--ext', '3211', '--name', 'lunch', '--if-exists', 'overwrite', '--format', 'wav-ulaw', '--json']);

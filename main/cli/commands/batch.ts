@@ -1,13 +1,15 @@
 // vmgreet batch --ext 3200-3299 FILE [--name NAME] [--if-exists …] [--dry-run] [--all-or-nothing]
 // vmgreet batch --csv MAP.csv [--dry-run] [--all-or-nothing]
 // Every row is checked first (extension exists on the PBX, file is audio and renders); bad rows are reported one by
-// one and the good rows proceed (or none, with --all-or-nothing). A dry run only asks the PBX (is_check=ask); a real
-// run goes through the persistent queue (backup before overwrite, resumable after a crash).
+// one and the good rows proceed (or none, with --all-or-nothing). A dry run only asks the PBX (is_check=ask, and a
+// download where a name exists, to tell "already these bytes" from a conflict); a real run goes through the
+// persistent queue (backup before overwrite, resumable after a crash).
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { safeBaseName } from '../../core/audio/filename.js';
 import { SIZE_LIMIT_BYTES, extensionFor } from '../../core/audio/formats.js';
+import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../core/domain.js';
 import { isVmgsError } from '../../core/errors.js';
 import type { BatchItem, DryRunReport } from '../../core/library/index.js';
 import type { PbxClient } from '../../core/pbx/index.js';
@@ -16,12 +18,13 @@ import { addConnectionOptions, resolveConnection, withClient, type ConnectionFla
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, cliPbx, cliProfileId, ensureQueueFree, openDataDir } from '../library-context.js';
 import type { Output } from '../output.js';
-import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
+import { batchExit, dryRunCountsText, itemsTable, offlineLine, runQueueItems, summaryLine, verdictText } from '../queue-run.js';
 import { renderInto, withTempDir, type RenderSettings } from '../render.js';
 import { renderTable } from '../table.js';
 import { addAudioOptions, parseAudioFlags, type AudioFlags } from './prepare.js';
+import { activationExit, activationLine, addUseWhenOption, historyEntryOf, parseWhen, preflightSelection, slotLabels } from '../selection.js';
 
 interface Flags extends AudioFlags, ConnectionFlags {
   ext?: string;
@@ -33,9 +36,11 @@ interface Flags extends AudioFlags, ConnectionFlags {
   asIs?: boolean;
   concurrency?: string;
   dataDir?: string;
+  useWhen?: string;
 }
 
-const BATCH_POLICIES = ['overwrite', 'skip', 'rename', 'fail'] as const;
+// Every policy of the domain; asking is for `upload` on a terminal only.
+const BATCH_POLICIES = IF_EXISTS_POLICIES;
 
 /** One requested upload before checks. `line` is the CSV line (undefined for --ext). */
 interface Row {
@@ -66,13 +71,14 @@ export function registerBatch(program: Command, state: RunState): void {
     .option('--all-or-nothing', 'if any row is bad, upload nothing')
     .option('--as-is', 'send the files unchanged (.wav/.mp3/.gsm, at most 8 MB) instead of preparing them')
     .option('--concurrency <n>', 'parallel uploads, 1-4', '4');
-  addAudioOptions(cmd, 'wav');
+  addUseWhenOption(cmd);
+  addAudioOptions(cmd);
   addDataDirOption(cmd);
   addConnectionOptions(cmd);
   addJsonOption(cmd);
   cmd.addHelpText(
     'after',
-    '\nExamples:\n  vmgreet batch --ext 3200-3299 holiday.m4a --name holiday --if-exists skip --dry-run\n  vmgreet batch --csv rollout.csv --if-exists overwrite\n\nExit code: 0 when every item succeeded; otherwise 2 (bad rows only), 3 (PBX refused), 4 (network/TLS) or 5 (names exist, --if-exists fail).',
+    '\nExamples:\n  vmgreet batch --ext 3200-3299 holiday.m4a --name holiday --if-exists skip --dry-run\n  vmgreet batch --csv rollout.csv --if-exists overwrite\n  vmgreet batch --ext 3200-3299 holiday.wav --name holiday --use-when all   # upload and make it play\n\nA name that already holds exactly these bytes is "unchanged" under every policy (nothing written), so rerunning a\nbatch that was interrupted finishes it without conflicts.\n\nExit code: 0 when every item succeeded; otherwise 2 (bad rows only), 3 (PBX refused), 4 (network/TLS, or the PBX\nbecame unreachable: the rest stays queued for `vmgreet queue run`), 5 (names exist, --if-exists fail), 6 (another\nprocess is uploading from the same data folder).',
   );
   cmd.action(
     action<[string | undefined, Flags]>(state, async (ctx, file, flags) => {
@@ -85,12 +91,22 @@ export function registerBatch(program: Command, state: RunState): void {
       const name = flags.name !== undefined ? parseGreetingName(flags.name).base : undefined;
       const settings = parseAudioFlags(flags);
       const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
-      const dataDir = resolveDataDir(flags.dataDir, io.env);
+      const activate = flags.useWhen !== undefined ? parseWhen(flags.useWhen, '--use-when') : undefined;
       const conn = await resolveConnection(flags, io.env);
+      const dataDir = await openDataDir(flags.dataDir, io.env);
       const lib = await import('../../core/library/index.js');
+      // A CSV that cannot be parsed is refused before anything is sent to the PBX.
+      if (flags.csv !== undefined) await lib.readCsvMapping(flags.csv);
+      if (!flags.dryRun) await ensureQueueFree(dataDir);
 
       return withClient(conn, out, async (client) => {
-        const known = await lib.knownExtensionNumbers(client);
+        // The directory read gets the queue's retry and backoff: one 503 must not abort the batch before it starts.
+        const known = await lib.knownExtensionNumbers(client, 100, {
+          signal: ctx.signal,
+          onRetry: (r) => {
+            if (out.interactive) out.warn(`reading the extension list: ${r.error.message} (retrying in ${(r.retryInMs / 1000).toFixed(1)} s)`);
+          },
+        });
         const errors: RowError[] = [];
         let rows: Row[];
         if (flags.csv !== undefined) {
@@ -124,21 +140,34 @@ export function registerBatch(program: Command, state: RunState): void {
             out.result({ dryRun: flags.dryRun === true, policy, processed: 0, errors, items: [] }, () => `${errors.length} bad row(s) and --all-or-nothing: nothing was uploaded.`);
             return EXIT.input;
           }
-          if (flags.dryRun) return dryRun(client, items, policy, errors, out);
+          // Whether a PBX offers greeting selection is a property of its API, so one extension answers for all.
+          if (activate && items[0]) await preflightSelection(client, items[0].ext, activate);
+          if (flags.dryRun) return dryRun(client, items, policy, errors, out, dir);
 
           const { UploadQueue, DraftLibrary } = lib;
           const queue = new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) });
-          const profileId = cliProfileId(conn);
-          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: profileId, ...(i.name !== undefined ? { name: i.name } : {}) })));
+          const queued = await queue.enqueueMany(items.map((i) => ({ source: { filePath: i.filePath }, ext: i.ext, policy, pbxProfileId: cliProfileId(conn), pbx: cliPbx(conn), ...(i.name !== undefined ? { name: i.name } : {}), ...(activate ? { activate } : {}) })));
           const ids = queued.map((q) => q.id);
-          const run = ids.length > 0 ? await runQueueItems({ dataDir, client, profileId, ids, concurrency, out, signal: ctx.signal }) : undefined;
+          const run = ids.length > 0 ? await runQueueItems({ dataDir, client, conn, ids, concurrency, out, signal: ctx.signal }) : undefined;
           const doneItems = run?.items ?? [];
-          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors }, () =>
-            [doneItems.length > 0 ? itemsTable(doneItems) : '', run ? summaryLine(run.summary) : 'Nothing to upload.', errors.length > 0 ? `${errors.length} row(s) rejected before upload (see above).` : '']
+          const offline = offlineLine(doneItems);
+          const entries = activate ? await Promise.all(doneItems.map((i) => historyEntryOf(dataDir, i))) : [];
+          const activations = entries.filter((e) => e?.activation !== undefined).map((e) => ({ ext: e!.ext, fileName: e!.fileName, historyId: e!.id, ...e!.activation! }));
+          for (const e of entries) if (e?.activation?.ok === false) out.problem(activationLine(e) ?? '');
+          const activatedOk = activations.filter((a) => a.ok).length;
+          out.result({ dryRun: false, policy, ...(run?.summary ?? { total: 0, items: [] }), errors, ...(activate ? { activate, activations } : {}) }, () =>
+            [
+              doneItems.length > 0 ? itemsTable(doneItems) : '',
+              run ? summaryLine(run.summary) : 'Nothing to upload.',
+              activate ? `Playing for ${slotLabels(activate)} on ${activatedOk} extension${activatedOk === 1 ? '' : 's'}${activations.length > activatedOk ? `; ${activations.length - activatedOk} not activated (see above)` : ''}.` : '',
+              offline ?? '',
+              errors.length > 0 ? `${errors.length} row(s) rejected before upload (see above).` : '',
+            ]
               .filter(Boolean)
               .join('\n'),
           );
-          return batchExit(doneItems, errors.length);
+          const code = batchExit(doneItems, errors.length);
+          return code !== EXIT.ok ? code : activationExit(entries);
         });
       });
     }),
@@ -184,33 +213,18 @@ function reportRowErrors(errors: readonly RowError[], out: Output): void {
   }
 }
 
-const VERDICT_TEXT: Record<string, string> = {
-  'would-create': 'would create',
-  'would-overwrite': 'would overwrite (after a backup)',
-  'would-skip': 'would skip (exists)',
-  'would-rename': 'would rename',
-  'would-fail': 'would fail (exists)',
-  error: 'error',
-};
-
-async function dryRun(client: PbxClient, items: BatchItem[], policy: (typeof BATCH_POLICIES)[number], errors: RowError[], out: Output): Promise<number> {
+async function dryRun(client: PbxClient, items: BatchItem[], policy: IfExistsPolicy, errors: RowError[], out: Output, workDir: string): Promise<number> {
   const { dryRunBatch } = await import('../../core/library/index.js');
-  const report: DryRunReport = await dryRunBatch(client, items, policy);
+  const report: DryRunReport = await dryRunBatch(client, items, policy, { workDir });
   out.result({ dryRun: true, policy, total: report.rows.length, counts: report.counts, rows: report.rows, errors }, () => {
     const table = report.rows.length > 0
       ? renderTable(report.rows, [
           { header: 'EXT', value: (r) => r.ext, align: 'right' },
           { header: 'NAME', value: (r) => r.fileName },
-          { header: 'WOULD', value: (r) => (r.verdict === 'would-rename' ? `would rename to ${r.target ?? '?'}` : VERDICT_TEXT[r.verdict] ?? r.verdict) + (r.error ? `: ${r.error.message}` : '') },
+          { header: 'WOULD', value: verdictText },
         ])
       : '';
-    const c = report.counts;
-    const parts = [
-      `${c['would-create']} to create`, `${c['would-overwrite']} to overwrite`, `${c['would-skip']} to skip`, `${c['would-rename']} to rename`,
-      ...(c['would-fail'] ? [`${c['would-fail']} would fail`] : []), ...(c.error ? [`${c.error} errors`] : []),
-      ...(errors.length ? [`${errors.length} bad rows`] : []),
-    ];
-    return `${table}\nDry run (nothing uploaded): ${parts.join(', ')}.`;
+    return `${table}\nDry run (nothing uploaded): ${dryRunCountsText(report.counts, { count: errors.length, label: 'bad rows' })}.`;
   });
   if (report.counts.error > 0) return EXIT.pbx;
   return errors.length > 0 ? EXIT.input : EXIT.ok;

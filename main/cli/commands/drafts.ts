@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Draft, DraftLibrary } from '../../core/library/index.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
-import { addDataDirOption, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, openDataDir } from '../library-context.js';
 import { formatBytes, formatDuration, renderTable } from '../table.js';
 
 interface Flags {
@@ -11,7 +11,7 @@ interface Flags {
 
 async function openLibrary(ctx: CommandContext, flags: Flags): Promise<DraftLibrary> {
   const { DraftLibrary } = await import('../../core/library/index.js');
-  const lib = new DraftLibrary({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) });
+  const lib = new DraftLibrary({ dataDir: await openDataDir(flags.dataDir, ctx.io.env) });
   const report = await lib.open();
   if (report.recovered) {
     ctx.out.warn(`the drafts index was ${report.reason === 'index-corrupt' ? 'damaged' : report.reason === 'index-missing' ? 'missing' : 'out of date'}; rebuilt it from the draft folders (${report.drafts} drafts recovered).`);
@@ -30,6 +30,8 @@ function draftSummary(d: Draft): Record<string, unknown> {
     settings: d.settings,
     rendered: d.rendered ? { format: d.rendered.format, bytes: d.rendered.bytes, durationSec: d.rendered.durationSec, formatReason: d.rendered.formatReason } : null,
     targetExtensions: d.targetExtensions,
+    origin: d.origin ?? null,
+    script: d.script ?? null,
   };
 }
 
@@ -70,6 +72,8 @@ export function registerDrafts(program: Command, state: RunState): void {
             ? `  rendered   ${d.rendered.format}, ${formatDuration(d.rendered.durationSec)}, ${formatBytes(d.rendered.bytes)} (${lib.renderedPath(d)})`
             : '  rendered   not yet',
           `  targets    ${d.targetExtensions.length > 0 ? d.targetExtensions.join(', ') : '(none)'}`,
+          ...(d.origin ? [`  origin     ${d.origin}`] : []),
+          ...(d.script ? [`  script     ${d.script}`] : []),
           `  updated    ${d.updatedAt}`,
         ].join('\n'),
       );

@@ -4,7 +4,9 @@ import { parseExt, parseIntArg } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 import { UsageError } from '../errors.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
+import { addDataDirOption, isForConnection, openDataDir } from '../library-context.js';
+import { pbxLabel } from '../queue-run.js';
+import { slotLabels } from '../selection.js';
 import { formatBytes, renderTable } from '../table.js';
 
 interface Flags extends ConnectionFlags {
@@ -26,7 +28,7 @@ export function registerHistory(program: Command, state: RunState): void {
       const ext = flags.ext !== undefined ? parseExt(flags.ext) : undefined;
       const limit = parseIntArg(flags.limit ?? '50', 'Limit', 1, 100_000);
       const { HistoryStore } = await import('../../core/library/index.js');
-      const history = new HistoryStore({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) });
+      const history = new HistoryStore({ dataDir: await openDataDir(flags.dataDir, ctx.io.env) });
       const entries = (await history.list(ext ? { ext } : undefined)).slice(0, limit);
       ctx.out.result({ total: entries.length, items: entries }, () =>
         entries.length === 0
@@ -34,6 +36,7 @@ export function registerHistory(program: Command, state: RunState): void {
           : renderTable(entries, [
               { header: 'ID', value: (e) => e.id },
               { header: 'WHEN', value: (e) => e.at.slice(0, 19).replace('T', ' ') },
+              { header: 'PBX', value: pbxLabel },
               { header: 'EXT', value: (e) => e.ext, align: 'right' },
               { header: 'NAME', value: (e) => e.fileName },
               { header: 'RESULT', value: (e) => e.result },
@@ -45,7 +48,7 @@ export function registerHistory(program: Command, state: RunState): void {
 
   const rb = program
     .command('rollback')
-    .description('undo one upload: restore the greeting it overwrote (from its backup), or remove the one it created')
+    .description('undo one upload: restore the greeting it overwrote (from its backup), or remove the one it created; with --use-when, also the statuses it activated')
     .argument('<historyId>', 'id from `vmgreet history` or a batch --json result');
   addDataDirOption(rb);
   addConnectionOptions(rb);
@@ -53,19 +56,28 @@ export function registerHistory(program: Command, state: RunState): void {
   rb.action(
     action<[string, Flags]>(state, async (ctx, historyId, flags) => {
       const { HistoryStore, rollback } = await import('../../core/library/index.js');
-      const history = new HistoryStore({ dataDir: resolveDataDir(flags.dataDir, ctx.io.env) });
+      const history = new HistoryStore({ dataDir: await openDataDir(flags.dataDir, ctx.io.env) });
       const entry = await history.get(historyId);
       const conn = await resolveConnection(flags, ctx.io.env);
-      const profileId = cliProfileId(conn);
-      if (entry.pbxProfileId !== profileId) {
-        throw new UsageError(`History entry ${historyId} was uploaded to another PBX (${entry.pbxProfileId.replace(/^cli:/, '')}); connect to that PBX to roll it back.`, 'CLI_ROLLBACK_OTHER_PBX');
+      if (!isForConnection(entry, conn)) {
+        throw new UsageError(`History entry ${historyId} was uploaded to another PBX (${entry.pbx.origin || entry.pbxProfileId.replace(/^cli:/, '')}); connect to that PBX to roll it back.`, 'CLI_ROLLBACK_OTHER_PBX');
       }
       const res = await withClient(conn, ctx.out, (client) => rollback(historyId, { history, transportFor: () => client }));
-      ctx.out.result({ historyId, action: res.action, ext: entry.ext, fileName: res.entry.fileName, entry: res.entry }, () =>
-        res.action === 'restored'
-          ? `Restored the previous ${res.entry.fileName} on extension ${entry.ext} from its backup (${formatBytes(res.entry.bytes)}).`
-          : `Removed ${entry.fileName} from extension ${entry.ext} (it did not exist before that upload).`,
-      );
+      const sel = res.selection;
+      ctx.out.result({ historyId, action: res.action, ext: entry.ext, fileName: res.entry.fileName, entry: res.entry, ...(sel ? { selection: sel } : {}) }, () => {
+        const audio =
+          res.action === 'restored'
+            ? `Restored the previous ${res.entry.fileName} on extension ${entry.ext} from its backup (${formatBytes(res.entry.bytes)}).`
+            : res.action === 'removed'
+              ? `Removed ${entry.fileName} from extension ${entry.ext} (it did not exist before that upload).`
+              : `The audio of ${entry.fileName} on extension ${entry.ext} was left as it is (that upload changed no audio).`;
+        if (!sel) return audio;
+        const lines = [audio];
+        if (sel.restored.length > 0) lines.push(`${slotLabels(sel.restored)}: back to the greeting chosen before.`);
+        if (sel.resetToDefault.length > 0) lines.push(`${slotLabels(sel.resetToDefault)}: the greeting chosen before no longer exists, so back to the default.`);
+        if (sel.changedSince.length > 0) lines.push(`${slotLabels(sel.changedSince)}: changed by someone since, left as they are.`);
+        return lines.join('\n');
+      });
     }),
   );
 }

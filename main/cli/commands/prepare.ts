@@ -2,8 +2,9 @@
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { extensionFor, type GreetingFormat } from '../../core/audio/formats.js';
-import { FORMAT_CHOICES, checkRange, parseChoice, parseLufs, parseSeconds, showValue, type CliFormatChoice } from '../args.js';
+import { extensionFor } from '../../core/audio/formats.js';
+import type { FormatChoice, GreetingFormat } from '../../core/domain.js';
+import { FORMAT_CHOICES, checkRange, parseChoice, parseLufs, parseSeconds, showValue } from '../args.js';
 import { action, addJsonOption, type RunState } from '../context.js';
 import { InputError, UsageError } from '../errors.js';
 import { requireInputFile } from '../input-file.js';
@@ -23,10 +24,10 @@ interface Flags extends AudioFlags {
   force?: boolean;
 }
 
-/** The audio-shaping options shared by `prepare` and `upload`. */
-export function addAudioOptions(cmd: Command, defaultFormat: CliFormatChoice): Command {
+/** The audio-shaping options shared by `prepare`, `upload` and `batch`. The default format is auto. */
+export function addAudioOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', `output format: ${FORMAT_CHOICES.join(', ')} (auto = best quality that fits 8 MB)`).default(defaultFormat))
+    .addOption(new Option('--format <format>', `output format: ${FORMAT_CHOICES.join(', ')} (auto = wav when it fits 8 MB, else the best smaller one; a pinned format is refused when it does not fit)`).default('auto'))
     .option('--start <seconds>', 'keep audio from here (seconds or m:ss)')
     .option('--end <seconds>', 'keep audio up to here (seconds or m:ss)')
     .option('--no-trim-silence', 'keep leading and trailing silence')
@@ -35,7 +36,7 @@ export function addAudioOptions(cmd: Command, defaultFormat: CliFormatChoice): C
 }
 
 export function parseAudioFlags(flags: AudioFlags): RenderSettings {
-  const format = parseChoice(flags.format ?? 'wav', FORMAT_CHOICES, 'Format');
+  const format: FormatChoice = parseChoice(flags.format ?? 'auto', FORMAT_CHOICES, 'Format');
   const startSec = flags.start !== undefined ? parseSeconds(flags.start, '--start') : undefined;
   const endSec = flags.end !== undefined ? parseSeconds(flags.end, '--end') : undefined;
   checkRange(startSec, endSec);
@@ -46,7 +47,7 @@ export function parseAudioFlags(flags: AudioFlags): RenderSettings {
 const GREETING_SUFFIX = /\.(wav|mp3|gsm)$/i;
 
 /** Where the result goes: OUTPUT as given, a file inside OUTPUT when it is a folder, with the suffix the format needs. */
-function finalPath(output: string, isDir: boolean, input: string, format: GreetingFormat): string {
+export function finalPath(output: string, isDir: boolean, input: string, format: GreetingFormat): string {
   const ext = extensionFor(format);
   if (isDir) return path.join(output, path.basename(input).replace(/\.[^.]*$/, '') + ext);
   if (GREETING_SUFFIX.test(output)) return output.replace(GREETING_SUFFIX, ext);
@@ -60,9 +61,9 @@ export function registerPrepare(program: Command, state: RunState): void {
     .argument('<input>', 'any audio or video file ffmpeg can read')
     .requiredOption('-o, --output <path>', 'output file (or folder); the suffix follows the format')
     .option('--force', 'replace the output file if it already exists');
-  addAudioOptions(cmd, 'wav');
+  addAudioOptions(cmd);
   addJsonOption(cmd);
-  cmd.addHelpText('after', '\nExamples:\n  vmgreet prepare recording.m4a -o away.wav\n  vmgreet prepare long-announcement.mp3 -o out/ --format auto --start 0:02 --end 3:40');
+  cmd.addHelpText('after', '\nExamples:\n  vmgreet prepare recording.m4a -o away.wav\n  vmgreet prepare long-announcement.mp3 -o out/ --format gsm --start 0:02 --end 3:40');
   cmd.action(
     action<[string, Flags]>(state, async ({ out, signal }, input, flags) => {
       const settings = parseAudioFlags(flags);
@@ -74,6 +75,8 @@ export function registerPrepare(program: Command, state: RunState): void {
         throw new UsageError(`Output ${showValue(flags.output)} does not match --format ${settings.format} (which writes ${extensionFor(settings.format)} files): change the suffix or the format.`, 'CLI_OUTPUT_SUFFIX');
       }
       await requireInputFile(input);
+      // The folder the result goes into must exist before minutes of rendering, not be found missing afterwards.
+      await requireOutputFolder(isDir ? output : path.dirname(output));
       const result = await withTempDir(async (dir) => {
         const r = await renderInto(dir, input, settings, out, signal);
         const dest = finalPath(output, isDir, input, r.format);
@@ -81,7 +84,9 @@ export function registerPrepare(program: Command, state: RunState): void {
         if (!flags.force && (await stat(dest).catch(() => undefined))) {
           throw new InputError(`${showValue(dest)} already exists: choose another path or add --force to replace it.`, 'CLI_OUTPUT_EXISTS');
         }
-        await copyFile(r.outputPath, dest);
+        await copyFile(r.outputPath, dest).catch((err: NodeJS.ErrnoException) => {
+          throw new InputError(`Cannot write ${showValue(dest)} (${err.code ?? 'error'}): check that the folder exists and is writable, and that there is free space.`, 'CLI_OUTPUT_UNWRITABLE', { cause: err });
+        });
         return { r, dest };
       });
       const { r, dest } = result;
@@ -101,4 +106,13 @@ export function registerPrepare(program: Command, state: RunState): void {
       );
     }),
   );
+}
+
+async function requireOutputFolder(dir: string): Promise<void> {
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+  if (st instanceof Error) {
+    const why = st.code === 'ENOENT' ? 'does not exist: create it first, or choose another output path' : st.code === 'ENOTDIR' ? 'is inside a file, not a folder: choose another output path' : `cannot be used (${st.code ?? 'error'}): check the path and its permissions`;
+    throw new InputError(`The output folder ${showValue(dir)} ${why}.`, 'CLI_OUTPUT_FOLDER', { cause: st });
+  }
+  if (!st.isDirectory()) throw new InputError(`The output folder ${showValue(dir)} is a file, not a folder: choose another output path.`, 'CLI_OUTPUT_FOLDER');
 }

@@ -1,11 +1,12 @@
 // vmgreet queue list | run | retry [ID…] | cancel ID…   (the persistent upload queue, shared with the app)
 import type { Command } from 'commander';
-import type { QueueState, UploadQueue } from '../../core/library/index.js';
+import type { QueueItem, QueueState, UploadQueue } from '../../core/library/index.js';
 import { parseChoice, parseIntArg } from '../args.js';
 import { addConnectionOptions, resolveConnection, withClient, type ConnectionFlags } from '../connection.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
-import { addDataDirOption, cliProfileId, resolveDataDir } from '../library-context.js';
-import { batchExit, itemsTable, runQueueItems, summaryLine } from '../queue-run.js';
+import { EXIT } from '../exit-codes.js';
+import { addDataDirOption, ensureQueueFree, isForConnection, openDataDir } from '../library-context.js';
+import { batchExit, detailOf, itemsTable, offlineLine, pbxLabel, resultOf, runQueueItems, summaryLine } from '../queue-run.js';
 import { renderTable } from '../table.js';
 
 interface Flags {
@@ -20,8 +21,18 @@ const STATES = ['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed'
 
 async function openQueue(ctx: CommandContext, flags: Flags): Promise<{ queue: UploadQueue; dataDir: string }> {
   const { UploadQueue, DraftLibrary } = await import('../../core/library/index.js');
-  const dataDir = resolveDataDir(flags.dataDir, ctx.io.env);
+  const dataDir = await openDataDir(flags.dataDir, ctx.io.env);
   return { queue: new UploadQueue({ dataDir, drafts: new DraftLibrary({ dataDir }) }), dataDir };
+}
+
+/**
+ * A failed item is still owed to the PBX unless a newer item for the same PBX, extension and name has since ended
+ * well (the person uploaded it again another way, or chose to skip): then nothing the user asked for is missing.
+ */
+function stillOwed(failed: QueueItem, all: readonly QueueItem[]): boolean {
+  return !all.some(
+    (o) => o.seq > failed.seq && o.ext === failed.ext && o.fileName === failed.fileName && o.pbxProfileId === failed.pbxProfileId && (o.state === 'uploaded' || o.state === 'renamed' || o.state === 'skipped'),
+  );
 }
 
 export function registerQueue(program: Command, state: RunState): void {
@@ -40,9 +51,10 @@ export function registerQueue(program: Command, state: RunState): void {
           { header: 'ID', value: (i) => i.id },
           { header: 'EXT', value: (i) => i.ext, align: 'right' },
           { header: 'NAME', value: (i) => i.target ?? i.fileName },
-          { header: 'STATE', value: (i) => i.state },
+          { header: 'STATE', value: (i) => (i.state === 'uploaded' ? `uploaded (${resultOf(i)})` : i.state) },
           { header: 'POLICY', value: (i) => i.policy },
-          { header: 'DETAIL', value: (i) => i.reason ?? i.lastError?.message ?? '' },
+          { header: 'PBX', value: pbxLabel },
+          { header: 'DETAIL', value: detailOf },
         ]);
       });
     }),
@@ -57,19 +69,44 @@ export function registerQueue(program: Command, state: RunState): void {
   addJsonOption(run);
   run.action(
     action<[RunFlags]>(state, async (ctx, flags) => {
+      const { out } = ctx;
       const concurrency = parseIntArg(flags.concurrency ?? '4', 'Concurrency', 1, 4);
       const { queue, dataDir } = await openQueue(ctx, flags);
       const conn = await resolveConnection(flags, ctx.io.env);
-      const profileId = cliProfileId(conn);
-      const waiting = await queue.list({ states: ['pending', 'running'] });
-      const mine = waiting.filter((i) => i.pbxProfileId === profileId);
-      const others = waiting.length - mine.length;
-      if (others > 0) ctx.out.warn(`${others} pending item(s) belong to another PBX or to the app; they are left for it.`);
-      const { summary, items } = mine.length === 0
-        ? { summary: null, items: [] }
-        : await withClient(conn, ctx.out, (client) => runQueueItems({ dataDir, client, profileId, ids: mine.map((i) => i.id), concurrency, out: ctx.out, signal: ctx.signal }));
-      ctx.out.result(summary ?? { total: 0, items: [] }, () => (summary ? `${itemsTable(items)}\n${summaryLine(summary)}` : 'Nothing to upload for this PBX.'));
-      return batchExit(items, 0);
+      await ensureQueueFree(dataDir);
+      const all = await queue.list();
+      const mine = all.filter((i) => isForConnection(i, conn));
+      const others = all.filter((i) => (i.state === 'pending' || i.state === 'running') && !isForConnection(i, conn)).length;
+      if (others > 0) out.warn(`${others} pending item(s) belong to another PBX or to the app; they are left for it.`);
+      // Items that ran out of retries on errors that can heal (network, 5xx) are what `queue run` is for: take them
+      // again with a fresh budget. Parked ones need a change first; they are listed below instead.
+      const tired = mine.filter((i) => i.state === 'failed' && !i.parked && stillOwed(i, all));
+      if (tired.length > 0) {
+        await queue.retry(tired.map((i) => i.id));
+        out.info(`Taking ${tired.length} item(s) that ran out of retries earlier again.`);
+      }
+      const ids = [...mine.filter((i) => i.state === 'pending' || i.state === 'running').map((i) => i.id), ...tired.map((i) => i.id)];
+      const run = ids.length > 0 ? await withClient(conn, out, (client) => runQueueItems({ dataDir, client, conn, ids, concurrency, out, signal: ctx.signal })) : undefined;
+      const ran = new Set(ids);
+      const after = await queue.list();
+      const owed = after.filter((i) => !ran.has(i.id) && i.state === 'failed' && isForConnection(i, conn) && stillOwed(i, after));
+      for (const i of owed) out.problem(`still failed: ${i.id}  extension ${i.ext}  ${i.target ?? i.fileName}: ${i.reason ?? i.lastError?.message ?? 'failed'}`);
+      const items = run?.items ?? [];
+      const offline = offlineLine(items);
+      const doc = { ...(run?.summary ?? { total: 0, items: [] }), stillFailed: owed.map((i) => ({ id: i.id, ext: i.ext, fileName: i.target ?? i.fileName, reason: i.reason, code: i.lastError?.code ?? null, historyId: i.historyId })) };
+      out.result(doc, () =>
+        [
+          run ? `${itemsTable(items)}\n${summaryLine(run.summary)}` : owed.length === 0 ? 'Nothing to upload for this PBX.' : 'Nothing pending for this PBX.',
+          offline ?? '',
+          owed.length > 0
+            ? `${owed.length} earlier item(s) for this PBX failed and are not on the PBX (listed above). Fix what the reason says, then \`vmgreet queue retry ${owed.map((i) => i.id).join(' ')}\` and \`vmgreet queue run\`; or drop them with \`vmgreet queue cancel ID…\`.`
+            : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+      const code = batchExit([...items, ...owed], 0);
+      return code === EXIT.ok && owed.length > 0 ? EXIT.pbx : code;
     }),
   );
 

@@ -1,10 +1,10 @@
 // Output presets and the size planner: which format a greeting of a given length is written in, and why.
 // Sizes are predicted from duration × preset byte rate (+ container overhead) before anything is encoded.
+import { GREETING_FORMATS, isGreetingFormat, type FormatChoice, type GreetingFormat } from '../domain.js';
 import { AudioError } from './errors.js';
 
-export const GREETING_FORMATS = ['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm'] as const;
-export type GreetingFormat = (typeof GREETING_FORMATS)[number];
-export type FormatChoice = GreetingFormat | 'auto';
+// The formats themselves are domain vocabulary (main/core/domain.ts); re-exported for the engine's callers.
+export { GREETING_FORMATS, isGreetingFormat, type FormatChoice, type GreetingFormat };
 
 /** Conservative PBX upload limit: the Yeastar doc says "8 MB" without saying 8·10⁶ or 8·2²⁰. */
 export const SIZE_LIMIT_BYTES = 8_000_000;
@@ -45,10 +45,6 @@ export const PRESETS: Readonly<Record<GreetingFormat, FormatPreset>> = {
 
 /** The order 'auto' tries: best quality first, smallest last. */
 export const AUTO_ORDER: readonly GreetingFormat[] = ['wav', 'wav-ulaw', 'mp3', 'gsm'];
-
-export function isGreetingFormat(value: unknown): value is GreetingFormat {
-  return typeof value === 'string' && (GREETING_FORMATS as readonly string[]).includes(value);
-}
 
 export function parseFormatChoice(value: unknown): FormatChoice {
   if (value === 'auto' || isGreetingFormat(value)) return value;

@@ -2,10 +2,13 @@
 // A dry run only asks the PBX (`is_check=ask`) and says what would happen; a real run goes through the persistent
 // queue, so a crash mid-batch loses nothing and a restart finishes it.
 import path from 'node:path';
+import { safeBaseName } from '../audio/filename.js';
+import { hashFile } from './atomic.js';
 import { classifyError } from './classify.js';
 import type { EnqueueInput, UploadQueue } from './queue.js';
+import type { PbxRef } from './schemas.js';
+import { holdsBytes, keepBothTarget } from './target.js';
 import type { GreetingTransport, IfExistsPolicy } from './types.js';
-import { safeGreetingBase } from './util.js';
 import type { QueueProgress, QueueRunSummary, QueueWorker } from './worker.js';
 
 export interface BatchItem {
@@ -15,13 +18,14 @@ export interface BatchItem {
   name?: string;
 }
 
-export type DryRunVerdict = 'would-create' | 'would-overwrite' | 'would-skip' | 'would-rename' | 'would-fail' | 'error';
+/** `unchanged`: the name already holds exactly these bytes (the same rule as the worker: nothing would be written). */
+export type DryRunVerdict = 'would-create' | 'would-overwrite' | 'would-skip' | 'would-rename' | 'would-fail' | 'unchanged' | 'error';
 
 export interface DryRunRow {
   ext: string;
   fileName: string;
   verdict: DryRunVerdict;
-  /** For would-rename: the name it would get. */
+  /** For would-rename: the name it would get; for unchanged: the name that holds the bytes. */
   target?: string;
   error?: { code: string; message: string };
 }
@@ -31,10 +35,10 @@ export interface DryRunReport {
   counts: Record<DryRunVerdict, number>;
 }
 
-/** The PBX file name a batch item gets (same rule as the queue). */
+/** The PBX file name a batch item gets (same rule as the queue: a given name as is, else the file's name made safe). */
 export function batchFileName(item: BatchItem): string {
   const suffix = path.extname(item.filePath).toLowerCase();
-  return `${safeGreetingBase(item.name ?? path.basename(item.filePath, path.extname(item.filePath)))}${suffix}`;
+  return `${item.name ?? safeBaseName(path.basename(item.filePath, path.extname(item.filePath)))}${suffix}`;
 }
 
 /** One greeting file to many extensions. */
@@ -42,31 +46,42 @@ export function itemsForExtensions(exts: string[], filePath: string, name?: stri
   return exts.map((ext) => ({ ext, filePath, ...(name !== undefined ? { name } : {}) }));
 }
 
-/** Asks the PBX about every item (ask only: nothing is stored) with up to `concurrency` questions at a time. */
+/**
+ * Asks the PBX about every item with up to `concurrency` questions at a time. Nothing is stored: where a name exists
+ * its greeting is downloaded (into `workDir`, default the temp folder) to tell "already these bytes" from a conflict.
+ */
 export async function dryRunBatch(
   transport: GreetingTransport,
   items: BatchItem[],
   policy: IfExistsPolicy,
-  opts: { concurrency?: number; signal?: AbortSignal; onProgress?: (p: { done: number; of: number; row: DryRunRow }) => void } = {},
+  opts: { concurrency?: number; signal?: AbortSignal; workDir?: string; onProgress?: (p: { done: number; of: number; row: DryRunRow }) => void } = {},
 ): Promise<DryRunReport> {
   const rows: DryRunRow[] = new Array<DryRunRow>(items.length);
   let next = 0;
   let done = 0;
+  const hashes = new Map<string, Promise<string>>();
+  const shaOf = (file: string): Promise<string> => {
+    let h = hashes.get(file);
+    if (!h) {
+      h = hashFile(file).then((r) => r.sha256);
+      hashes.set(file, h);
+    }
+    return h;
+  };
   const one = async (item: BatchItem): Promise<DryRunRow> => {
     const fileName = batchFileName(item);
     try {
       const ex = await transport.greetingExists(item.ext, fileName);
       if (!ex.exists) return { ext: item.ext, fileName, verdict: 'would-create' };
+      const sha = await shaOf(item.filePath);
+      const holdsOurs = (name: string): Promise<boolean> =>
+        holdsBytes(transport, item.ext, name, sha, { ...(opts.workDir ? { workDir: opts.workDir } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      if (await holdsOurs(fileName)) return { ext: item.ext, fileName, verdict: 'unchanged', target: fileName };
       if (policy === 'overwrite') return { ext: item.ext, fileName, verdict: 'would-overwrite' };
       if (policy === 'skip') return { ext: item.ext, fileName, verdict: 'would-skip' };
       if (policy === 'fail') return { ext: item.ext, fileName, verdict: 'would-fail' };
-      const suffix = path.extname(fileName);
-      const base = fileName.slice(0, fileName.length - suffix.length);
-      for (let n = 2; n < 1000; n += 1) {
-        const candidate = `${base}-${n}${suffix}`;
-        if (!(await transport.greetingExists(item.ext, candidate)).exists) return { ext: item.ext, fileName, verdict: 'would-rename', target: candidate };
-      }
-      return { ext: item.ext, fileName, verdict: 'error', error: { code: 'QUEUE_NO_FREE_NAME', message: `No free name like ${base}-N${suffix}.` } };
+      const target = await keepBothTarget(item.ext, fileName, { exists: async (n) => (await transport.greetingExists(item.ext, n)).exists, holdsOurs }, opts.signal);
+      return { ext: item.ext, fileName, verdict: target.unchanged ? 'unchanged' : 'would-rename', target: target.name };
     } catch (err) {
       const c = classifyError(err);
       return { ext: item.ext, fileName, verdict: 'error', error: { code: c.code, message: c.message } };
@@ -87,7 +102,7 @@ export async function dryRunBatch(
   };
   const width = Math.max(1, Math.min(opts.concurrency ?? 4, 4, items.length));
   await Promise.all(Array.from({ length: width }, slot));
-  const counts: Record<DryRunVerdict, number> = { 'would-create': 0, 'would-overwrite': 0, 'would-skip': 0, 'would-rename': 0, 'would-fail': 0, error: 0 };
+  const counts: Record<DryRunVerdict, number> = { 'would-create': 0, 'would-overwrite': 0, 'would-skip': 0, 'would-rename': 0, 'would-fail': 0, unchanged: 0, error: 0 };
   for (const r of rows) counts[r.verdict] += 1;
   return { rows, counts };
 }
@@ -99,6 +114,7 @@ export async function runBatch(opts: {
   items: BatchItem[];
   policy: IfExistsPolicy;
   pbxProfileId: string;
+  pbx: PbxRef;
   allowOverwriteWithoutBackup?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: QueueProgress) => void;
@@ -108,6 +124,7 @@ export async function runBatch(opts: {
     ext: item.ext,
     policy: opts.policy,
     pbxProfileId: opts.pbxProfileId,
+    pbx: opts.pbx,
     ...(item.name !== undefined ? { name: item.name } : {}),
     ...(opts.allowOverwriteWithoutBackup ? { allowOverwriteWithoutBackup: true } : {}),
   }));

@@ -3,6 +3,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { greetingNameProblem } from '../domain.js';
+import { showValue } from '../errors.js';
 import { LibraryError } from './errors.js';
 import type { ProbeFn } from './types.js';
 
@@ -16,7 +18,7 @@ export interface CsvRow {
 
 export interface CsvRowError {
   line: number;
-  code: 'CSV_MISSING_VALUE' | 'CSV_BAD_EXTENSION' | 'CSV_UNKNOWN_EXTENSION' | 'CSV_DUPLICATE_ROW' | 'CSV_CONFLICTING_ROW' | 'CSV_FILE_NOT_FOUND' | 'CSV_NOT_AUDIO' | 'CSV_BAD_ROW';
+  code: 'CSV_MISSING_VALUE' | 'CSV_BAD_EXTENSION' | 'CSV_UNKNOWN_EXTENSION' | 'CSV_DUPLICATE_ROW' | 'CSV_CONFLICTING_ROW' | 'CSV_FILE_NOT_FOUND' | 'CSV_NOT_AUDIO' | 'CSV_BAD_NAME' | 'CSV_BAD_ROW';
   message: string;
   extension?: string;
 }
@@ -52,7 +54,7 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
   try {
     parsed = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (cause) {
-    throw new LibraryError('input', 'BATCH_CSV_INVALID', `The CSV file cannot be parsed: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+    throw new LibraryError('input', 'BATCH_CSV_INVALID', `The CSV file cannot be parsed: ${parseProblem(cause)}. Check the quotes on that line.`, { cause });
   }
   const records = parsed.map((p) => p.record);
   const header = records[0]?.map((h) => h.trim().toLowerCase());
@@ -62,7 +64,7 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
   const nameCol = header.indexOf('name');
   if (extCol < 0 || fileCol < 0) {
     const missing = [extCol < 0 ? 'extension' : null, fileCol < 0 ? 'file' : null].filter(Boolean).join(' and ');
-    throw new LibraryError('input', 'BATCH_CSV_HEADER', `The CSV header lacks the ${missing} column. The first row must be "extension,file" or "extension,file,name" (found "${records[0]?.join(',') ?? ''}").`);
+    throw new LibraryError('input', 'BATCH_CSV_HEADER', `The CSV header lacks the ${missing} column. The first row must be "extension,file" or "extension,file,name" (found ${showValue(records[0]?.join(',') ?? '', 80)}).`);
   }
   const baseDir = opts.baseDir ?? process.cwd();
   const rows: CsvRow[] = [];
@@ -80,7 +82,13 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
       continue;
     }
     if (!/^\d{1,12}$/.test(ext)) {
-      errors.push({ line, code: 'CSV_BAD_EXTENSION', message: `line ${line}: "${ext}" is not an extension number (digits only).`, extension: ext });
+      errors.push({ line, code: 'CSV_BAD_EXTENSION', message: `line ${line}: ${showValue(ext)} is not an extension number (digits only).`, extension: ext });
+      continue;
+    }
+    // The same name rule as --name and the app's field: refused with the line, never silently rewritten.
+    const nameProblem = name !== '' ? greetingNameProblem(name) : null;
+    if (nameProblem !== null) {
+      errors.push({ line, code: 'CSV_BAD_NAME', message: `line ${line}: the name ${showValue(name)} is not allowed. ${nameProblem}`, extension: ext });
       continue;
     }
     if (opts.knownExtensions && !opts.knownExtensions.has(ext)) {
@@ -100,11 +108,11 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
     seen.set(ext, { line, file });
     const stat = await fs.stat(file).catch(() => null);
     if (!stat?.isFile()) {
-      errors.push({ line, code: 'CSV_FILE_NOT_FOUND', message: `line ${line}: the file ${fileText} does not exist.`, extension: ext });
+      errors.push({ line, code: 'CSV_FILE_NOT_FOUND', message: `line ${line}: the file ${showValue(fileText)} does not exist.`, extension: ext });
       continue;
     }
     if (!/\.(wav|mp3|gsm)$/i.test(file)) {
-      errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${fileText} is not a .wav, .mp3 or .gsm file; render it to a PBX format first.`, extension: ext });
+      errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${showValue(fileText)} is not a .wav, .mp3 or .gsm file; render it to a PBX format first.`, extension: ext });
       continue;
     }
     if (opts.probe) {
@@ -114,15 +122,22 @@ export async function parseCsvMapping(text: string, opts: CsvCheckOptions = {}):
         () => false,
       );
       if (!ok) {
-        errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${fileText} is not an audio file.`, extension: ext });
+        errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${showValue(fileText)} is not an audio file.`, extension: ext });
         continue;
       }
     } else if (stat.size === 0) {
-      errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${fileText} is empty.`, extension: ext });
+      errors.push({ line, code: 'CSV_NOT_AUDIO', message: `line ${line}: ${showValue(fileText)} is empty.`, extension: ext });
       continue;
     }
     rows.push({ line, extension: ext, file, ...(name ? { name } : {}) });
   }
   if (opts.allOrNothing && errors.length > 0) return { rows: [], errors };
   return { rows, errors };
+}
+
+/** csv-parse's message, with the offending value cut the way every other message cuts values (it quotes it whole). */
+function parseProblem(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const cut = text.replace(/(value is )"([\s\S]*)"$/, (_m, lead: string, value: string) => `${lead}${showValue(value)}`);
+  return cut.length > 300 ? `${cut.slice(0, 300)}…` : cut;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { copyFileAtomic, fsyncDir, hashFile, isTempName, readJsonFile, removeStaleTemps, writeJsonAtomic, type AtomicWriteHooks } from './atomic.js';
 import { LibraryError } from './errors.js';
-import { DraftIndexSchema, DraftSchema, extensionNumber, type Draft, type DraftIndexEntry, type DraftSettings } from './schemas.js';
+import { DraftIndexSchema, DraftSchema, extensionNumber, type Draft, type DraftIndexEntry, type DraftOrigin, type DraftSettings } from './schemas.js';
 import type { RenderControl, RenderFn } from './types.js';
 import { Mutex, newId, suffixForFormat } from './util.js';
 
@@ -34,6 +34,8 @@ export interface CreateDraftInput {
   name: string;
   settings?: Partial<DraftSettings>;
   targetExtensions?: string[];
+  origin?: DraftOrigin;
+  script?: string | null;
 }
 
 export const DEFAULT_SETTINGS: DraftSettings = {
@@ -225,6 +227,8 @@ export class DraftLibrary {
           analysisFile: null,
           targetExtensions: targets,
           trashedAt: null,
+          ...(input.origin !== undefined ? { origin: input.origin } : {}),
+          ...(input.script !== undefined ? { script: input.script } : {}),
         };
         DraftSchema.parse(draft);
         await writeJsonAtomic(path.join(partial, 'draft.json'), draft, this.hooks);

@@ -1,8 +1,8 @@
-import { VmgsError, type ErrorKind } from '../errors.js';
+import { VmgsError, type ErrorKind, type VmgsErrorOptions } from '../errors.js';
 
 // One error class for the library area; `code` values are stable and start with LIBRARY_, QUEUE_, BATCH_ or HISTORY_.
 export class LibraryError extends VmgsError {
-  constructor(kind: ErrorKind, code: string, message: string, options?: { cause?: unknown; detail?: Record<string, unknown> }) {
+  constructor(kind: ErrorKind, code: string, message: string, options?: VmgsErrorOptions) {
     super(kind, code, message, options);
   }
 }

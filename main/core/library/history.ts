@@ -59,6 +59,11 @@ export class HistoryStore {
     return { file: path.posix.join(id, 'backup', path.basename(fileName)), fileName, ...info };
   }
 
+  /** Removes a backup taken into folder `id` that turned out not to be needed (the PBX already held our bytes). */
+  async dropBackup(id: string): Promise<void> {
+    await fs.rm(path.join(this.folderOf(id), 'backup'), { recursive: true, force: true });
+  }
+
   /** Finds a backup already taken into folder `id` (used when an item resumes after a crash). */
   async findBackup(id: string, fileName: string): Promise<BackupInfo | null> {
     const final = path.join(this.folderOf(id), 'backup', path.basename(fileName));

@@ -6,10 +6,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { copyFileAtomic, fsyncDir, hashFile, readJsonFile, removeStaleTemps, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { DraftLibrary } from './drafts.js';
+import { greetingNameProblem } from '../domain.js';
+import { safeBaseName } from '../audio/filename.js';
+import { showValue } from '../errors.js';
 import { LibraryError } from './errors.js';
-import { QueueItemSchema, TERMINAL_STATES, extensionNumber, type QueueItem, type QueueState } from './schemas.js';
+import { QueueItemSchema, TERMINAL_STATES, extensionNumber, type PbxRef, type QueueItem, type QueueState } from './schemas.js';
 import type { IfExistsPolicy } from './types.js';
-import { Mutex, newId, safeGreetingBase } from './util.js';
+import { Mutex, newId } from './util.js';
+import type { SelectionSlot } from '../domain.js';
 
 export type QueueSource = { draftId: string } | { filePath: string };
 
@@ -17,10 +21,18 @@ export interface EnqueueInput {
   source: QueueSource;
   ext: string;
   policy: IfExistsPolicy;
+  /** Routing key: one transport per profile (the app's saved profile id; the CLI's `cli:<base URL>#<client ID>`). */
   pbxProfileId: string;
-  /** Greeting name on the PBX (suffix added from the file); default: the draft name or the file's base name. */
+  /** The PBX this is for: origin `scheme://host:port` (originOf in main/core/pbx/url.ts) and the API client ID. */
+  pbx: PbxRef;
+  /**
+   * Greeting name on the PBX without suffix (the suffix comes from the file), checked with greetingNameProblem and
+   * refused when it breaks the rule. Default: the draft name or the file's base name, made safe.
+   */
   name?: string;
   allowOverwriteWithoutBackup?: boolean;
+  /** After a successful upload, make the greeting play for these slots (see activation.ts). */
+  activate?: SelectionSlot[];
 }
 
 const AUDIO_SUFFIXES = new Set(['.wav', '.mp3', '.gsm']);
@@ -77,6 +89,10 @@ export class UploadQueue {
           throw new LibraryError('input', 'QUEUE_BAD_EXTENSION', `"${input.ext}" is not an extension number. Use digits only.`);
         }
         if (input.pbxProfileId.trim() === '') throw new LibraryError('input', 'QUEUE_NO_PROFILE', 'A queued upload needs the PBX profile it goes to.');
+        if (input.name !== undefined) {
+          const problem = greetingNameProblem(input.name);
+          if (problem) throw new LibraryError('input', 'QUEUE_BAD_NAME', `The greeting name ${showValue(input.name)} is not allowed: ${problem}`, { detail: { name: input.name.slice(0, 80) } });
+        }
         const src = await this.resolveSource(input.source);
         const suffix = path.extname(src.file).toLowerCase();
         if (!AUDIO_SUFFIXES.has(suffix)) {
@@ -104,8 +120,9 @@ export class UploadQueue {
           createdAt: new Date(at).toISOString(),
           updatedAt: new Date(at).toISOString(),
           pbxProfileId: input.pbxProfileId,
+          pbx: { origin: input.pbx.origin, clientId: input.pbx.clientId },
           ext: input.ext,
-          fileName: `${safeGreetingBase(input.name ?? src.defaultName)}${suffix}`,
+          fileName: `${input.name ?? safeBaseName(src.defaultName)}${suffix}`,
           policy: input.policy,
           allowOverwriteWithoutBackup: input.allowOverwriteWithoutBackup ?? false,
           source: { kind: src.kind, ref: src.ref, label: src.label },
@@ -122,6 +139,7 @@ export class UploadQueue {
           action: null,
           historyId: null,
           finishedAt: null,
+          ...(input.activate !== undefined && input.activate.length > 0 ? { activate: [...new Set(input.activate)] } : {}),
         });
         out.push(item);
       }

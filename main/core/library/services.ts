@@ -2,8 +2,8 @@
 import { DraftLibrary, type OpenReport } from './drafts.js';
 import { HistoryStore } from './history.js';
 import { UploadQueue } from './queue.js';
-import type { GreetingTransport, RenderFn } from './types.js';
-import { QueueWorker, type QueueWorkerOptions } from './worker.js';
+import type { RenderFn } from './types.js';
+import { QueueWorker, type QueueWorkerOptions, type TransportFor } from './worker.js';
 
 export interface LibraryServices {
   dataDir: string;
@@ -18,7 +18,7 @@ export interface LibraryServices {
 export async function openLibrary(opts: {
   dataDir: string;
   renderer?: RenderFn;
-  transportFor: (pbxProfileId: string) => GreetingTransport | Promise<GreetingTransport>;
+  transportFor: TransportFor;
   worker?: Omit<QueueWorkerOptions, 'queue' | 'history' | 'transportFor'>;
 }): Promise<LibraryServices> {
   const drafts = new DraftLibrary({ dataDir: opts.dataDir, ...(opts.renderer ? { renderer: opts.renderer } : {}) });

@@ -1,8 +1,8 @@
 // Collaborator interfaces the library takes by injection, shaped after the audio and PBX contracts
 // (main/core/audio renderGreeting, main/core/pbx PbxClient), so tests can pass fakes and the app the real thing.
+import type { FormatChoice, GreetingFormat, IfExistsPolicy } from '../domain.js';
 
-export type GreetingFormat = 'wav' | 'wav-ulaw' | 'wav-alaw' | 'mp3' | 'gsm';
-export type FormatChoice = GreetingFormat | 'auto';
+export type { FormatChoice, GreetingFormat, IfExistsPolicy };
 
 export interface RenderRequest {
   inputPath: string;
@@ -54,5 +54,3 @@ export interface ExtensionDirectory {
 
 /** Matches `probeAudio` from main/core/audio (only the fields the CSV check reads). */
 export type ProbeFn = (path: string, opts?: { signal?: AbortSignal }) => Promise<{ durationSec: number; codec: string; channels: number }>;
-
-export type IfExistsPolicy = 'overwrite' | 'skip' | 'rename' | 'fail';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isGreetingFormat, suffixFor } from '../domain.js';
 
 /** Time-ordered ids (`d-…`, `q-…`, `h-…`): base36 milliseconds sort lexicographically, random tail avoids clashes. */
 export function newId(prefix: 'd' | 'q' | 'h', now: number = Date.now()): string {
@@ -18,22 +19,9 @@ export class Mutex {
   }
 }
 
-/** Safe PBX greeting basename, same rule as the audio engine: letters, digits, `_`, `-`. */
-export function safeGreetingBase(name: string): string {
-  const base = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\.(wav|mp3|gsm)$/i, '')
-    .replace(/[^A-Za-z0-9_-]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 60);
-  return base === '' ? 'greeting' : base;
-}
-
+/** The file suffix of a format's greeting (domain rule; kept here for the drafts library's callers). */
 export function suffixForFormat(format: string): '.wav' | '.mp3' | '.gsm' {
-  if (format === 'mp3') return '.mp3';
-  if (format === 'gsm') return '.gsm';
-  return '.wav';
+  return isGreetingFormat(format) ? suffixFor(format) : '.wav';
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

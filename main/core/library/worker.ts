@@ -6,19 +6,37 @@
 // exists we download it and compare its sha256 with the blob we queued. Equal bytes = our upload landed: done, no
 // second write. Different bytes on a name that was free before = someone else wrote it meanwhile: the policy is
 // applied afresh. Because the renamed target is persisted too, a resume never picks yet another free name.
+//
+// Same-bytes rule, for every policy: when the name exists and holds exactly the bytes this item would send, the item
+// ends `unchanged` (nothing written, no backup kept) instead of overwritten, skipped, renamed to a copy, or failed.
+// Checking costs one download, and only when the name exists.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CancelledError } from '../errors.js';
-import { hashFile } from './atomic.js';
+import { CancelledError, GreetingExistsError, VmgsError } from '../errors.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
-import { classifyError } from './classify.js';
+import { classifyError, itemError } from './classify.js';
 import { LibraryError } from './errors.js';
 import type { HistoryStore } from './history.js';
-import { acquireWorkerLock } from './lock.js';
+import { acquireWorkerLock, type LockHolderKind } from './lock.js';
+import { activateAfterUpload } from './activation.js';
 import { isTerminal, type UploadQueue } from './queue.js';
-import type { QueueItem, QueueState } from './schemas.js';
+import type { ItemError, PbxRef, QueueItem, QueueState } from './schemas.js';
+import { holdsBytes, keepBothTarget } from './target.js';
 import type { GreetingTransport } from './types.js';
 import { sleep as defaultSleep } from './util.js';
+
+/** What a transport is asked for: the item's routing key and the PBX it names (a queue item or a history entry). */
+export interface PbxTarget {
+  pbxProfileId: string;
+  pbx: PbxRef;
+}
+
+/**
+ * Resolves the transport for the PBX of an item. Called once per PBX profile per worker with the first item of
+ * that profile (the whole item: match it to saved settings by `pbx.origin` + `pbx.clientId`, or by `pbxProfileId`).
+ * Throw to say this process cannot reach that PBX (no such profile, no secret): its items are parked with the reason.
+ */
+export type TransportFor = (target: PbxTarget) => GreetingTransport | Promise<GreetingTransport>;
 
 export const MAX_CONCURRENCY = 4;
 
@@ -26,7 +44,9 @@ export interface QueueWorkerOptions {
   queue: UploadQueue;
   history: HistoryStore;
   /** Called once per PBX profile per worker; the transport it returns is shared by every slot. */
-  transportFor: (pbxProfileId: string) => GreetingTransport | Promise<GreetingTransport>;
+  transportFor: TransportFor;
+  /** Who takes the worker lock, so another process that finds it taken can say who (default 'app'). */
+  holder?: LockHolderKind;
   /** 1..4 (default 4). */
   concurrency?: number;
   backoff?: Partial<BackoffOptions>;
@@ -42,8 +62,6 @@ export interface QueueWorkerOptions {
   offlineAfter?: number;
 }
 
-const OFFLINE_CODES = new Set(['PBX_CONNECTION_REFUSED', 'PBX_HOST_NOT_FOUND', 'PBX_UNREACHABLE', 'PBX_TIMEOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
 export interface QueueProgress {
   itemId: string;
   ext: string;
@@ -56,11 +74,12 @@ export interface QueueProgress {
   /** Items of this run that reached a final state, and how many the run has. */
   done: number;
   of: number;
-  error?: { code: string; message: string; retryInMs?: number };
+  error?: { code: string; message: string; retryInMs?: number; unreachable?: boolean };
 }
 
 export interface QueueItemResult {
   id: string;
+  pbx: PbxRef;
   ext: string;
   fileName: string;
   target: string | null;
@@ -72,9 +91,12 @@ export interface QueueItemResult {
 
 export interface QueueRunSummary {
   total: number;
+  /** Written to the PBX (created + overwritten; renamed ones are counted in `renamed`). */
   uploaded: number;
   created: number;
   overwritten: number;
+  /** The PBX already held exactly these bytes under the name: nothing written. */
+  unchanged: number;
   skipped: number;
   renamed: number;
   failed: number;
@@ -86,21 +108,18 @@ export interface QueueRunSummary {
   items: QueueItemResult[];
 }
 
-type Outcome = { action: 'created' | 'overwritten' | 'renamed' | 'skipped' };
+type Outcome = { action: NonNullable<QueueItem['action']> };
 
+/** No backup, no overwrite. Waiting heals it exactly when it heals the download that failed (same kind, too). */
 class BackupFailedError extends LibraryError {
-  readonly retryable: boolean;
-  constructor(ext: string, fileName: string, cause: unknown, retryable: boolean) {
+  constructor(ext: string, fileName: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super('pbx', 'QUEUE_BACKUP_FAILED', `Could not back up the existing greeting ${fileName} of extension ${ext} (${why}), so it was not overwritten. Retry later, or allow overwriting without a backup.`, { cause });
-    this.retryable = retryable;
-  }
-}
-
-class ExistsError extends LibraryError {
-  readonly retryable = false;
-  constructor(ext: string, fileName: string) {
-    super('exists', 'QUEUE_GREETING_EXISTS', `Extension ${ext} already has a greeting named ${fileName}; the policy "fail" stops here. Choose overwrite, rename or skip.`);
+    const c = cause instanceof VmgsError ? cause : undefined;
+    super(c?.kind ?? 'pbx', 'QUEUE_BACKUP_FAILED', `Could not back up the existing greeting ${fileName} of extension ${ext} (${why}), so it was not overwritten. Retry later, or allow overwriting without a backup.`, {
+      cause,
+      retryable: c?.retryable === true,
+      unreachable: c?.unreachable === true,
+    });
   }
 }
 
@@ -137,11 +156,11 @@ export class QueueWorker {
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
   }
 
-  private transportFor(profile: string): Promise<GreetingTransport> {
-    let t = this.transports.get(profile);
+  private transportFor(item: QueueItem): Promise<GreetingTransport> {
+    let t = this.transports.get(item.pbxProfileId);
     if (!t) {
-      t = Promise.resolve(this.opts.transportFor(profile));
-      this.transports.set(profile, t);
+      t = Promise.resolve().then(() => this.opts.transportFor(item));
+      this.transports.set(item.pbxProfileId, t);
     }
     return t;
   }
@@ -158,7 +177,7 @@ export class QueueWorker {
    * (stopped items go back to pending, they are not cancelled). Items left `running` by a crashed process are resumed.
    */
   async run(opts?: { ids?: string[]; signal?: AbortSignal; onProgress?: (p: QueueProgress) => void }): Promise<QueueRunSummary> {
-    const release = this.opts.lock === false ? async () => undefined : await acquireWorkerLock(this.opts.queue.dir);
+    const release = this.opts.lock === false ? async () => undefined : await acquireWorkerLock(this.opts.queue.dir, this.opts.holder ?? 'app');
     try {
       await fs.rm(path.join(this.opts.queue.dir, 'tmp'), { recursive: true, force: true });
       const todo = await this.opts.queue.list({ states: ['pending', 'running'], ...(opts?.ids ? { ids: opts.ids } : {}) });
@@ -217,11 +236,11 @@ export class QueueWorker {
         return;
       }
       try {
-        ctx.transport = await this.transportFor(start.pbxProfileId);
+        ctx.transport = await this.transportFor(item);
       } catch (err) {
         // No usable connection settings for this PBX profile (unknown profile, missing secret): park the item.
         const c = classifyError(err);
-        await this.finish(ctx, onDone, 'failed', null, c.message, true, { code: c.code, message: c.message });
+        await this.finish(ctx, onDone, 'failed', null, c.message, true, itemError({ ...c, outcome: 'park' }));
         return;
       }
       // One history id per item run, reserved up front so every write of the final entry is idempotent.
@@ -234,6 +253,7 @@ export class QueueWorker {
         try {
           const outcome = await this.attempt(ctx);
           await this.finish(ctx, onDone, outcome.action === 'skipped' ? 'skipped' : outcome.action === 'renamed' ? 'renamed' : 'uploaded', outcome.action, null);
+          if (outcome.action !== 'skipped') await activateAfterUpload({ item: ctx.item, transport: ctx.transport, history });
           return;
         } catch (err) {
           if (ctl.signal.aborted && runSignal?.aborted) {
@@ -245,12 +265,13 @@ export class QueueWorker {
             await this.finish(ctx, onDone, 'cancelled', null, 'cancelled by the user');
             return;
           }
-          if (c.outcome === 'retry' && OFFLINE_CODES.has(c.code)) {
+          const lastError = itemError(c);
+          if (c.outcome === 'retry' && c.unreachable) {
             const streak = (offlineStreak += 1);
             if (streak >= (this.opts.offlineAfter ?? 3) || this.offline.has(item.pbxProfileId)) {
               this.offline.add(item.pbxProfileId);
-              await save({ state: 'pending', lastError: { code: c.code, message: c.message } });
-              ctx.progress({ error: { code: c.code, message: c.message } });
+              await save({ state: 'pending', lastError });
+              ctx.progress({ error: { code: c.code, message: c.message, unreachable: true } });
               return;
             }
           } else {
@@ -258,12 +279,12 @@ export class QueueWorker {
           }
           if (c.outcome === 'park' || item.attempts >= this.backoff.maxAttempts) {
             const reason = c.outcome === 'park' ? c.message : `gave up after ${item.attempts} attempts: ${c.message}`;
-            await this.finish(ctx, onDone, 'failed', null, reason, c.outcome === 'park', { code: c.code, message: c.message });
+            await this.finish(ctx, onDone, 'failed', null, reason, c.outcome === 'park', lastError);
             return;
           }
           const wait = backoffDelay(item.attempts, this.backoff, this.opts.random);
-          await save({ lastError: { code: c.code, message: c.message } });
-          ctx.progress({ error: { code: c.code, message: c.message, retryInMs: wait } });
+          await save({ lastError });
+          ctx.progress({ error: { code: c.code, message: c.message, retryInMs: wait, unreachable: c.unreachable } });
           try {
             await (this.opts.sleep ?? defaultSleep)(wait, ctl.signal);
           } catch {
@@ -293,7 +314,7 @@ export class QueueWorker {
         await this.force(ctx);
         return { action: outcomeOf(ctx.item) };
       }
-      if (await this.sameContent(t, it.ext, it.target, it.blob.sha256, ctx.signal)) return { action: outcomeOf(it) };
+      if (await this.holdsOurs(ctx, it.target)) return { action: outcomeOf(it) };
       if (it.existedBefore === true) {
         // We had decided to overwrite (and took the backup): finish the job.
         await this.force(ctx);
@@ -311,40 +332,59 @@ export class QueueWorker {
       await this.force(ctx);
       return { action: 'created' };
     }
+    if (it.policy === 'overwrite') return this.overwrite(ctx);
+    // The name exists: if it already holds exactly our bytes, that is the outcome, whatever the policy.
+    if (await this.holdsOurs(ctx, it.fileName)) return this.unchanged(ctx, it.fileName);
     switch (it.policy) {
       case 'skip':
         return { action: 'skipped' };
       case 'fail':
-        throw new ExistsError(it.ext, it.fileName);
+        throw new GreetingExistsError(it.ext, it.fileName, ex.existType);
       case 'rename': {
-        const name = await this.freeName(t, ctx.item, ctx.signal);
-        await ctx.save({ phase: 'writing', target: name, existedBefore: false });
+        // An earlier run may have kept both already: a copy that holds our bytes is the answer, not yet another copy.
+        const target = await keepBothTarget(it.ext, it.fileName, { exists: async (n) => (await t.greetingExists(it.ext, n)).exists, holdsOurs: (n) => this.holdsOurs(ctx, n) }, ctx.signal);
+        if (target.unchanged) return this.unchanged(ctx, target.name);
+        await ctx.save({ phase: 'writing', target: target.name, existedBefore: false });
         await this.force(ctx);
         return { action: 'renamed' };
       }
-      case 'overwrite': {
-        // The backup goes into the item's (durably reserved) history folder; a crash here just redoes the backup.
-        const hid = ctx.item.backupHistoryId ?? ctx.item.historyId;
-        if (hid === null) throw new LibraryError('internal', 'QUEUE_INTERNAL', 'A queue item reached overwrite without a history id.');
-        ctx.progress({ phase: 'backup' });
-        let backedUp = true;
-        try {
-          const backup = await this.opts.history.backupExisting(t, hid, it.ext, it.fileName);
-          if (backup.sha256 === it.blob.sha256) {
-            // The PBX already holds exactly these bytes: nothing to overwrite (the backup still records it).
-            await ctx.save({ target: it.fileName, existedBefore: true, backupHistoryId: hid });
-            return { action: 'overwritten' };
-          }
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          if (!it.allowOverwriteWithoutBackup) throw new BackupFailedError(it.ext, it.fileName, err, classifyError(err).outcome === 'retry');
-          backedUp = false;
-        }
-        await ctx.save({ phase: 'writing', target: it.fileName, existedBefore: true, backupHistoryId: backedUp ? hid : null });
-        await this.force(ctx);
-        return { action: 'overwritten' };
-      }
     }
+  }
+
+  /** Backup first (no backup, no overwrite unless allowed); the backup doubles as the same-bytes check. */
+  private async overwrite(ctx: ItemCtx): Promise<Outcome> {
+    const it = ctx.item;
+    // The backup goes into the item's (durably reserved) history folder; a crash here just redoes the backup.
+    const hid = it.backupHistoryId ?? it.historyId;
+    if (hid === null) throw new LibraryError('internal', 'QUEUE_INTERNAL', 'A queue item reached overwrite without a history id.');
+    ctx.progress({ phase: 'backup' });
+    let backedUp = true;
+    try {
+      const backup = await this.opts.history.backupExisting(ctx.transport, hid, it.ext, it.fileName);
+      if (backup.sha256 === it.blob.sha256) {
+        // The PBX already holds exactly these bytes: nothing to overwrite, and nothing to keep a backup of.
+        await this.opts.history.dropBackup(hid);
+        return this.unchanged(ctx, it.fileName);
+      }
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      if (!it.allowOverwriteWithoutBackup) throw new BackupFailedError(it.ext, it.fileName, err);
+      backedUp = false;
+    }
+    await ctx.save({ phase: 'writing', target: it.fileName, existedBefore: true, backupHistoryId: backedUp ? hid : null });
+    await this.force(ctx);
+    return { action: 'overwritten' };
+  }
+
+  private async unchanged(ctx: ItemCtx, name: string): Promise<Outcome> {
+    await ctx.save({ target: name, existedBefore: true, backupHistoryId: null }, false);
+    return { action: 'unchanged' };
+  }
+
+  private holdsOurs(ctx: ItemCtx, name: string): Promise<boolean> {
+    // Inside the queue folder rather than os.tmpdir(): a worker killed mid-check leaves it where the next run
+    // (which clears queue/tmp under the lock) removes it.
+    return holdsBytes(ctx.transport, ctx.item.ext, name, ctx.item.blob.sha256, { workDir: path.join(this.opts.queue.dir, 'tmp'), signal: ctx.signal });
   }
 
   private async force(ctx: ItemCtx): Promise<void> {
@@ -363,34 +403,7 @@ export class QueueWorker {
     });
   }
 
-  /** First `<base>-N<suffix>` (N = 2, 3, …) that the PBX says is free. */
-  private async freeName(t: GreetingTransport, it: QueueItem, signal: AbortSignal): Promise<string> {
-    const suffix = path.extname(it.fileName);
-    const base = it.fileName.slice(0, it.fileName.length - suffix.length);
-    for (let n = 2; n < 1000; n += 1) {
-      signal.throwIfAborted();
-      const candidate = `${base}-${n}${suffix}`;
-      if (!(await t.greetingExists(it.ext, candidate)).exists) return candidate;
-    }
-    throw new LibraryError('pbx', 'QUEUE_NO_FREE_NAME', `Extension ${it.ext} has no free name like ${base}-N${suffix}. Delete old greetings or choose another name.`);
-  }
-
-  private async sameContent(t: GreetingTransport, ext: string, fileName: string, sha256: string, signal: AbortSignal): Promise<boolean> {
-    signal.throwIfAborted();
-    // Inside the queue folder rather than os.tmpdir(): a worker killed mid-check leaves it where the next run
-    // (which clears queue/tmp under the lock) removes it.
-    await fs.mkdir(path.join(this.opts.queue.dir, 'tmp'), { recursive: true });
-    const dir = await fs.mkdtemp(path.join(this.opts.queue.dir, 'tmp', 'verify-'));
-    try {
-      const dest = path.join(dir, path.basename(fileName));
-      await t.downloadGreeting(ext, fileName, dest);
-      return (await hashFile(dest)).sha256 === sha256;
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  private async finish(ctx: ItemCtx, onDone: () => void, state: QueueState, action: QueueItem['action'], reason: string | null, parked = false, lastError?: { code: string; message: string }): Promise<void> {
+  private async finish(ctx: ItemCtx, onDone: () => void, state: QueueState, action: QueueItem['action'], reason: string | null, parked = false, lastError?: ItemError): Promise<void> {
     const it = ctx.item;
     const { history } = this.opts;
     const hid = it.historyId ?? history.newId();
@@ -399,6 +412,7 @@ export class QueueWorker {
     await history.record({
       id: hid,
       pbxProfileId: it.pbxProfileId,
+      pbx: it.pbx,
       ext: it.ext,
       fileName: name,
       bytes: it.blob.bytes,
@@ -440,15 +454,16 @@ export function summarise(items: QueueItem[], offlineProfiles: string[] = []): Q
   const count = (pred: (i: QueueItem) => boolean): number => items.filter(pred).length;
   return {
     total: items.length,
-    uploaded: count((i) => i.state === 'uploaded'),
+    uploaded: count((i) => i.state === 'uploaded' && (i.action === 'created' || i.action === 'overwritten')),
     created: count((i) => i.state === 'uploaded' && i.action === 'created'),
     overwritten: count((i) => i.state === 'uploaded' && i.action === 'overwritten'),
+    unchanged: count((i) => i.state === 'uploaded' && i.action === 'unchanged'),
     skipped: count((i) => i.state === 'skipped'),
     renamed: count((i) => i.state === 'renamed'),
     failed: count((i) => i.state === 'failed'),
     cancelled: count((i) => i.state === 'cancelled'),
     unfinished: count((i) => !isTerminal(i.state)),
     offlineProfiles,
-    items: items.map((i) => ({ id: i.id, ext: i.ext, fileName: i.fileName, target: i.target, state: i.state, action: i.action, reason: i.reason, historyId: i.historyId })),
+    items: items.map((i) => ({ id: i.id, pbx: i.pbx, ext: i.ext, fileName: i.fileName, target: i.target, state: i.state, action: i.action, reason: i.reason, historyId: i.historyId })),
   };
 }

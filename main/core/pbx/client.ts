@@ -2,6 +2,7 @@
 // Plain Node (no electron). Tokens only ever travel in the access_token query parameter and never reach messages.
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import type { Extension, Greeting } from '../domain.js';
 import { CancelledError } from '../errors.js';
 import { streamToFile } from './download.js';
 import { parseEnvelope, parseFields, type RawAnswer } from './answers.js';
@@ -13,6 +14,7 @@ import {
   extensionListSchema,
   greetingListSchema,
   tokenSchema,
+  ttsCreateAnswerSchema,
   uploadAnswerSchema,
   type ApiEnvelope,
   type ExtensionRecord,
@@ -22,6 +24,8 @@ import { exchange, readBody, type ConnectionContext } from './transport.js';
 import { resolveTlsPolicy, type PbxTlsOptions } from './tls.js';
 import { apiUrl, normalizeBaseUrl, redactUrl, resourceUrl, type QueryValue } from './url.js';
 import { defaultUserAgent } from './version.js';
+
+export type { Extension, Greeting };
 
 export interface PbxClientOptions {
   /** As the admin typed it: 'https://pbx.example:8088', 'http://10.0.0.5', 'pbx.example.com' (-> https). */
@@ -39,17 +43,6 @@ export interface PbxClientOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface Extension {
-  id: number;
-  number: string;
-  callerIdName: string;
-  email: string;
-  /** available | away | business_trip | do_not_disturb | lunch | off_work | '' */
-  presence: string;
-  /** Any endpoint (SIP phone, Linkus desktop/mobile/web) online. */
-  online: boolean;
-}
-
 export interface ExtensionPage {
   total: number;
   items: Extension[];
@@ -62,14 +55,6 @@ export interface ListExtensionsOptions {
   pageSize?: number;
   sortBy?: ExtensionSortField;
   orderBy?: 'asc' | 'desc';
-}
-
-export interface Greeting {
-  id: number;
-  file: string;
-  realFilename: string;
-  suffix: string;
-  type: string;
 }
 
 export interface UploadGreetingOptions {
@@ -91,6 +76,31 @@ export interface UploadResult {
   /** ask only: whether the name already exists for that extension. */
   exists?: boolean;
   existType?: string;
+}
+
+/** A PBX-side text-to-speech greeting (extension_vm_greeting/create, documented for Cloud Edition). */
+export interface CreateTtsGreetingOptions {
+  ext: string;
+  /** Greeting name without suffix: letters, digits, _ and -. */
+  file: string;
+  /** At most 1000 characters. */
+  text: string;
+  language: string;
+  /** The PBX's speech provider: aws, azure or xunfei. */
+  provider: string;
+  voiceId: string;
+  /** 1–100 each. */
+  speed?: number;
+  volume?: number;
+  pitch?: number;
+  signal?: AbortSignal;
+}
+
+export interface TtsGreetingRequest {
+  id: number | null;
+  /** `pending` until the PBX has produced the audio, then `complete`. */
+  status: string;
+  requestId: string | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -210,7 +220,7 @@ export class PbxClient {
     return { exists: result.exists === true, ...(result.existType !== undefined ? { existType: result.existType } : {}) };
   }
 
-  /** Streams the file as multipart/form-data. mode 'force' creates or REPLACES the name: use uploadWithPolicy. */
+  /** Streams the file as multipart/form-data. mode 'force' creates or REPLACES the name: go through the library's queue worker (ask, backup, force). */
   async uploadGreetingFile(opts: UploadGreetingOptions): Promise<UploadResult> {
     const name = cleanGreetingName(opts.fileName);
     if (opts.mode !== 'ask' && opts.mode !== 'force') throw new PbxInputError('PBX_BAD_OPTION', 'mode must be "ask" or "force".');
@@ -233,6 +243,57 @@ export class PbxClient {
     const name = fileName.trim();
     if (name === '' || /[\u0000-\u001f\\/]/.test(name)) throw new PbxInputError('PBX_BAD_FILE_NAME', 'Give the greeting\'s full file name as listed (e.g. vm_away.wav).');
     await this.api('extension_vm_greeting/delete', null, { extension: number, file: name });
+  }
+
+  /** Asks the PBX to speak `text` into a new greeting of `ext`; the audio appears in the greeting list when complete. */
+  async createTtsGreeting(opts: CreateTtsGreetingOptions): Promise<TtsGreetingRequest> {
+    const endpoint = 'extension_vm_greeting/create';
+    const number = checkExtensionNumber(opts.ext);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.file)) throw new PbxInputError('PBX_BAD_FILE_NAME', 'A text-to-speech greeting name is 1 to 64 letters, digits, _ or -.');
+    if (opts.text.length === 0 || opts.text.length > 1000) throw new PbxInputError('PBX_BAD_OPTION', 'The PBX speaks 1 to 1000 characters at a time.');
+    const level = (name: string, v: number | undefined): number | undefined => {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100)) throw new PbxInputError('PBX_BAD_OPTION', `${name} must be a whole number from 1 to 100.`);
+      return v;
+    };
+    const body: Record<string, unknown> = {
+      file: opts.file, type: 'tts', number, text: opts.text, language: opts.language, asr_manufacturer: opts.provider, voice_id: opts.voiceId,
+      speed: level('speed', opts.speed), volume: level('volume', opts.volume), pitch: level('pitch', opts.pitch),
+    };
+    const { json } = await this.withToken((t) => this.call(endpoint, 'POST', {}, body, t, opts.signal), opts.signal);
+    const a = parseFields(endpoint, ttsCreateAnswerSchema, json);
+    return { id: a.id ?? null, status: a.status ?? 'pending', requestId: a.request_id ?? null };
+  }
+
+  /**
+   * Whether this PBX offers extension_vm_greeting/create, without creating anything: an empty request is refused with
+   * 40002 (required fields) where the endpoint exists, 10001 where it does not, 10005 where the API app may not use it.
+   */
+  async probeTtsGreeting(signal?: AbortSignal): Promise<{ supported: boolean; errcode: number }> {
+    try {
+      await this.withToken((t) => this.call('extension_vm_greeting/create', 'POST', {}, {}, t, signal), signal);
+      return { supported: true, errcode: 0 };
+    } catch (error) {
+      if (!(error instanceof PbxApiError)) throw error;
+      if (error.errcode === 40001 || error.errcode === 40002) return { supported: true, errcode: error.errcode };
+      if (error.errcode === 10001 || error.errcode === 10005) return { supported: false, errcode: error.errcode };
+      throw error;
+    }
+  }
+
+  /**
+   * Raw OpenAPI access for the feature modules of this folder (greeting selection, rename, record by phone):
+   * an authenticated GET, or a POST with a JSON body, resolving with the validated fields of an errcode-0 answer.
+   * Any other errcode rejects with PbxApiError; the token is renewed once on 10004 like every other call.
+   */
+  async apiGet<S extends z.ZodType>(endpoint: string, query: Record<string, QueryValue>, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.api(endpoint, schema, query, undefined, signal);
+  }
+
+  async apiPost<S extends z.ZodType>(endpoint: string, body: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.withToken(async (token) => {
+      const { json } = await this.call(endpoint, 'POST', {}, body, token, signal);
+      return parseFields(endpoint, schema, json);
+    }, signal);
   }
 
   /** Revokes this client's token (del_token). Safe to call more than once. */
@@ -361,7 +422,7 @@ export class PbxClient {
   }
 
   /** One request; resolves only for errcode 0. */
-  private async call(endpoint: string, method: 'GET' | 'POST', query: Record<string, QueryValue>, jsonBody: Record<string, string> | undefined, token: string | undefined, signal?: AbortSignal): Promise<{ env: ApiEnvelope; json: unknown }> {
+  private async call(endpoint: string, method: 'GET' | 'POST', query: Record<string, QueryValue>, jsonBody: Record<string, unknown> | undefined, token: string | undefined, signal?: AbortSignal): Promise<{ env: ApiEnvelope; json: unknown }> {
     const url = apiUrl(this.ctx.base, endpoint, query, token);
     const raw = await exchange(
       this.ctx,

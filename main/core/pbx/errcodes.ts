@@ -1,34 +1,10 @@
 // Maps every errcode of the spec's error table (section 5) to a message telling an administrator what to do.
 // The same code can mean different things per endpoint (60002 on get_token = token cap, on upload = greeting cap).
-import { PbxApiError } from './errors.js';
+import { PBX_ERRCODES, PbxApiError } from './errors.js';
 import type { ApiEnvelope } from './schemas.js';
 
-export const ERRMSG: Readonly<Record<number, string>> = {
-  [-2]: 'INTERNAL SERVER ERROR',
-  [-1]: 'FAILURE',
-  1: 'PARTIAL SUCCESS',
-  2: 'PROCESSING',
-  10001: 'INTERFACE NOT EXISTED',
-  10002: 'API VERSION OUT OF MAINTENANCE',
-  10003: 'API VERSION UNSUPPORTED',
-  10004: 'TOKEN EXPIRED',
-  10005: 'ACCESS DENIED',
-  40001: 'PARAMETER SYNTAX ERROR',
-  40002: 'PARAMETER ERROR',
-  40003: 'DUPLICATE KEY VALUE',
-  40004: 'FILE SIZE EXCEEDED',
-  60001: 'DATA NOT FOUND',
-  60002: 'MAX LIMITATION EXCEEDED',
-  60101: 'ROLE NOT EXISTED',
-  70004: 'ACCOUNT IP BLOCKED',
-  70082: 'OVERLOAD_TASK_RUNNING',
-  70084: 'ACTION FORBIDDEN',
-  70087: 'IP FORBIDDEN',
-  70091: 'CONNECTION_RELATION_EXISTED',
-  70093: 'PHONEBOOK_NOT_EXISTED',
-  70106: 'RATE_NOT_EXISTED',
-  70120: 'ORGANIZATION DISABLED',
-};
+/** The PBX's own text per errcode (from PBX_ERRCODES, which also says whether waiting can change the answer). */
+export const ERRMSG: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(PBX_ERRCODES).map(([code, e]) => [Number(code), e.errmsg]));
 
 export type Endpoint = string;
 const isAuth = (e: Endpoint): boolean => e === 'get_token' || e === 'refresh_token';

@@ -1,11 +1,17 @@
 // What to do when the greeting name already exists. Always asks the PBX first (is_check=ask) and only sends
 // is_check=force after an explicit choice: nothing is overwritten by default.
+// Superseded by the library's queue worker (main/core/library/worker.ts: ask, backup before overwrite, force,
+// history), which the CLI uses; kept only while the app's upload handler still calls it, and renames with the same
+// keep-both rule (keepBothTarget).
+import type { IfExistsPolicy, UploadAction } from '../domain.js';
+import { keepBothName } from '../domain.js';
 import { CancelledError } from '../errors.js';
+import { keepBothTarget } from '../library/target.js';
 import type { PbxClient, UploadGreetingOptions } from './client.js';
 import { GreetingExistsError, PbxInputError } from './errors.js';
 import { cleanGreetingName } from './multipart.js';
 
-export type OverwritePolicy = 'ask' | 'overwrite' | 'skip' | 'rename' | 'fail';
+export type OverwritePolicy = 'ask' | IfExistsPolicy;
 export type ExistsDecision = 'overwrite' | 'rename' | 'skip' | 'cancel';
 
 export interface UploadWithPolicyOptions {
@@ -23,7 +29,7 @@ export interface UploadOutcome {
   ext: string;
   /** The name stored on the PBX (differs from the request when renamed). */
   fileName: string;
-  action: 'created' | 'overwritten' | 'skipped' | 'renamed';
+  action: Exclude<UploadAction, 'unchanged'>;
   /** Whether the requested name already existed. */
   existed: boolean;
   /** Bytes of the file sent (0 when skipped). */
@@ -32,17 +38,10 @@ export interface UploadOutcome {
 
 export type GreetingUploader = Pick<PbxClient, 'greetingExists' | 'uploadGreetingFile'>;
 
-const MAX_RENAME = 99;
 const POLICIES: ReadonlySet<string> = new Set(['ask', 'overwrite', 'skip', 'rename', 'fail']);
 
-/** 'vm_away.wav', 3 -> 'vm_away-3.wav' (stem shortened to stay within the PBX name length). */
-export function renamedCandidate(fileName: string, n: number): string {
-  const dot = fileName.lastIndexOf('.');
-  const stem = fileName.slice(0, dot);
-  const suffix = fileName.slice(dot);
-  const tail = `-${n}${suffix}`;
-  return `${stem.slice(0, 100 - tail.length)}${tail}`;
-}
+/** 'vm_away.wav', 3 -> 'vm_away-3.wav': the domain's keep-both rule (keepBothName). */
+export const renamedCandidate = keepBothName;
 
 export async function uploadWithPolicy(client: GreetingUploader, opts: UploadWithPolicyOptions): Promise<UploadOutcome> {
   if (!POLICIES.has(opts.policy)) throw new PbxInputError('PBX_BAD_OPTION', 'The if-exists policy must be ask, overwrite, skip, rename or fail.');
@@ -72,13 +71,8 @@ export async function uploadWithPolicy(client: GreetingUploader, opts: UploadWit
     case 'skip':
       return { ext, fileName: name, action: 'skipped', existed: true, bytes: 0 };
     case 'rename': {
-      for (let n = 2; n <= MAX_RENAME; n++) {
-        const candidate = renamedCandidate(name, n);
-        if (!(await client.greetingExists(ext, candidate, signal)).exists) {
-          return { ext, fileName: candidate, action: 'renamed', existed: true, bytes: await force(candidate) };
-        }
-      }
-      throw new GreetingExistsError(ext, renamedCandidate(name, MAX_RENAME));
+      const target = await keepBothTarget(ext, name, { exists: async (n) => (await client.greetingExists(ext, n, signal)).exists }, signal);
+      return { ext, fileName: target.name, action: 'renamed', existed: true, bytes: await force(target.name) };
     }
     case 'cancel':
       throw new CancelledError('The upload');

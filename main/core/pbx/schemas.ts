@@ -61,3 +61,9 @@ export const uploadAnswerSchema = z.object({
 export const downloadAnswerSchema = z.object({
   download_resource_url: z.string().min(1),
 });
+
+export const ttsCreateAnswerSchema = z.object({
+  id: z.coerce.number().int().optional().catch(undefined),
+  status: z.string().optional(),
+  request_id: str.optional(),
+});

@@ -45,6 +45,17 @@ export function normalizeBaseUrl(input: string): BaseUrl {
   return { href, protocol, hostname, port, pathPrefix };
 }
 
+/**
+ * The PBX's origin, `scheme://host:port` with the port always written and the host lower-cased, so two ways of
+ * typing one address compare equal ('PBX.example' and 'https://pbx.example:443/' → 'https://pbx.example:443').
+ * Queue items and history entries name their PBX by this origin plus the client ID.
+ */
+export function originOf(input: string | BaseUrl): string {
+  const base = typeof input === 'string' ? normalizeBaseUrl(input) : input;
+  const host = base.hostname.includes(':') ? `[${base.hostname}]` : base.hostname;
+  return `${base.protocol}//${host.toLowerCase()}:${base.port}`;
+}
+
 export type QueryValue = string | number | undefined;
 
 /** Full URL of an OpenAPI endpoint; the token (if any) goes only into the access_token query parameter. */

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PbxClient } from '../../../main/core/pbx/index.js';
+import { originOf } from '../../../main/core/pbx/url.js';
 import { startSimulator, type Simulator } from '../../../main/sim/index.js';
 import {
   HistoryStore,
@@ -50,7 +51,7 @@ describe('batch of 100 against the simulator', () => {
     expect(dry.counts['would-create']).toBe(100);
 
     const overall: number[] = [];
-    const created = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileA, 'Welcome'), policy: 'skip', pbxProfileId: 'sim', onProgress: (p) => overall.push(p.done) });
+    const created = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileA, 'Welcome'), policy: 'skip', pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId }, onProgress: (p) => overall.push(p.done) });
     expect(created).toMatchObject({ total: 100, uploaded: 100, created: 100, failed: 0 });
     expect(Math.max(...overall)).toBe(100);
     for (const ext of exts) {
@@ -60,10 +61,10 @@ describe('batch of 100 against the simulator', () => {
     }
 
     expect((await dryRunBatch(client, itemsForExtensions(exts, fileB, 'Welcome'), 'overwrite')).counts['would-overwrite']).toBe(100);
-    const skipped = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileB, 'Welcome'), policy: 'skip', pbxProfileId: 'sim' });
+    const skipped = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileB, 'Welcome'), policy: 'skip', pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId } });
     expect(skipped).toMatchObject({ total: 100, skipped: 100, uploaded: 0, failed: 0 });
 
-    const over = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileB, 'Welcome'), policy: 'overwrite', pbxProfileId: 'sim' });
+    const over = await runBatch({ queue, worker, items: itemsForExtensions(exts, fileB, 'Welcome'), policy: 'overwrite', pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId } });
     expect(over).toMatchObject({ total: 100, uploaded: 100, overwritten: 100, failed: 0 });
     for (const ext of exts) expect(sim.greetings(ext)[0]?.bytes.equals(b)).toBe(true);
     // Every old greeting was backed up before it was replaced.
@@ -92,7 +93,7 @@ describe('batch of 100 against the simulator', () => {
     try {
       const queue = new UploadQueue({ dataDir });
       const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => offlineClient, backoff: { baseMs: 20 } });
-      const res = await runBatch({ queue, worker, items: itemsForExtensions(['3200', '3201'], fileA), policy: 'skip', pbxProfileId: 'office' });
+      const res = await runBatch({ queue, worker, items: itemsForExtensions(['3200', '3201'], fileA), policy: 'skip', pbxProfileId: 'office', pbx: { origin: originOf(sim.url), clientId: sim.clientId } });
       expect(res).toMatchObject({ total: 2, failed: 0, unfinished: 2, offlineProfiles: ['office'] });
     } finally {
       await fs.rm(dataDir, { recursive: true, force: true });
@@ -110,12 +111,16 @@ describe('batch of 100 against the simulator', () => {
       expect(map.errors.map((e) => e.code)).toEqual(['CSV_DUPLICATE_ROW', 'CSV_UNKNOWN_EXTENSION', 'CSV_NOT_AUDIO']);
       const queue = new UploadQueue({ dataDir });
       const worker = new QueueWorker({ queue, history: new HistoryStore({ dataDir }), transportFor: () => client });
-      const res = await runBatch({ queue, worker, items: map.rows.map((r) => ({ ext: r.extension, filePath: r.file, ...(r.name ? { name: r.name } : {}) })), policy: 'fail', pbxProfileId: 'sim' });
+      const res = await runBatch({ queue, worker, items: map.rows.map((r) => ({ ext: r.extension, filePath: r.file, ...(r.name ? { name: r.name } : {}) })), policy: 'fail', pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId } });
       expect(res).toMatchObject({ total: 2, created: 2, failed: 0 });
       expect(sim.greetings('3250').find((g) => g.real_filename === 'Csv.wav')?.bytes.equals(await fs.readFile(fileB))).toBe(true);
-      // The same CSV again with policy fail: both rows fail (exists), exit code material.
-      const again = await runBatch({ queue, worker, items: map.rows.map((r) => ({ ext: r.extension, filePath: r.file, name: 'Csv' })), policy: 'fail', pbxProfileId: 'sim' });
-      expect(again).toMatchObject({ total: 2, failed: 2 });
+      const pbx = { origin: originOf(sim.url), clientId: sim.clientId };
+      // The same CSV again with policy fail (a rerun): the PBX holds exactly these bytes, so both are unchanged.
+      const again = await runBatch({ queue, worker, items: map.rows.map((r) => ({ ext: r.extension, filePath: r.file, name: 'Csv' })), policy: 'fail', pbxProfileId: 'sim', pbx });
+      expect(again).toMatchObject({ total: 2, unchanged: 2, failed: 0 });
+      // Other bytes under those names with policy fail: both fail (exists), exit code material.
+      const swapped = await runBatch({ queue, worker, items: map.rows.map((r) => ({ ext: r.extension, filePath: r.file === fileA ? fileB : fileA, name: 'Csv' })), policy: 'fail', pbxProfileId: 'sim', pbx });
+      expect(swapped).toMatchObject({ total: 2, failed: 2 });
     } finally {
       await fs.rm(dataDir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { batchExitCode, dryRunBatch, itemsForExtensions, parseCsvMapping, parseExtensionList, readCsvMapping } from '../../../main/core/library/index.js';
+import { DEFAULT_BACKOFF, backoffDelay, batchExitCode, dryRunBatch, itemsForExtensions, knownExtensionNumbers, parseCsvMapping, parseExtensionList, readCsvMapping } from '../../../main/core/library/index.js';
+import { PbxApiError, PbxBadResponseError, PbxNetworkError } from '../../../main/core/pbx/errors.js';
 import { FakeTransport } from './helpers/fake-transport.js';
 import { fakeAudio, makeTmp } from './helpers/tmp.js';
 
@@ -82,6 +83,28 @@ describe('CSV mapping', () => {
     expect(strict.errors).toHaveLength(8);
   });
 
+  it('refuses a name cell that breaks the one name rule, with its line, instead of rewriting it', async () => {
+    await fakeAudio(tmp.dir, 'a.wav', 'a');
+    // As a spreadsheet exports the cell: quoted, inner quotes doubled.
+    const csv = 'extension,file,name\n3200,a.wav,"=HYPERLINK(""http://evil.example/"",""x"")"\n3201,a.wav,good_name\n3202,a.wav,Grüße\n3203,a.wav,' + 'n'.repeat(65) + '\n';
+    const m = await parseCsvMapping(csv, { baseDir: tmp.dir });
+    expect(m.rows.map((r) => [r.line, r.name])).toEqual([[3, 'good_name']]);
+    expect(m.errors.map((e) => [e.line, e.code])).toEqual([
+      [2, 'CSV_BAD_NAME'],
+      [4, 'CSV_BAD_NAME'],
+      [5, 'CSV_BAD_NAME'],
+    ]);
+    expect(m.errors[0]?.message).toBe('line 2: the name "=HYPERLINK(\\"http://evil.example/\\",\\"x\\")" is not allowed. Use only letters, digits, "-" and "_" (no spaces or accents): the PBX rejects other characters.');
+    expect(m.errors[2]?.message).toMatch(/^line 5: the name "n{40}…" \(65 characters\) is not allowed\. Use at most 64 characters\.$/);
+  });
+
+  it('cuts the value a parse error quotes, as every other message does', async () => {
+    const err = (await parseCsvMapping(`extension,file\n3200,${'x'.repeat(5000)}"y\n`).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ code: 'BATCH_CSV_INVALID' });
+    expect(err.message.length).toBeLessThan(250);
+    expect(err.message).toMatch(/line 2, value is "x{40}…" \(5000 characters\)/);
+  });
+
   it('uses an injected probe to reject a .wav that is not audio', async () => {
     await fakeAudio(tmp.dir, 'real.wav', 'r');
     await fakeAudio(tmp.dir, 'fake.wav', 'f');
@@ -91,7 +114,7 @@ describe('CSV mapping', () => {
     };
     const m = await parseCsvMapping('extension,file\n3200,real.wav\n3201,fake.wav\n', { baseDir: tmp.dir, probe });
     expect(m.rows.map((r) => r.extension)).toEqual(['3200']);
-    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: fake.wav is not an audio file.', extension: '3201' }]);
+    expect(m.errors).toEqual([{ line: 3, code: 'CSV_NOT_AUDIO', message: 'line 3: "fake.wav" is not an audio file.', extension: '3201' }]);
   });
 
   it('rejects a header without the required columns, naming them', async () => {
@@ -107,7 +130,7 @@ describe('dry run', () => {
     const t = new FakeTransport();
     t.greetings('3201').set('Welcome.wav', Buffer.from('x'));
     t.greetings('3201').set('Welcome-2.wav', Buffer.from('x'));
-    const items = itemsForExtensions(['3200', '3201'], '/x/welcome.wav', 'Welcome');
+    const items = itemsForExtensions(['3200', '3201'], await fakeAudio(tmp.dir, 'welcome.wav', 'w'), 'Welcome');
     const rename = await dryRunBatch(t, items, 'rename');
     expect(rename.rows).toEqual([
       { ext: '3200', fileName: 'Welcome.wav', verdict: 'would-create' },
@@ -121,6 +144,55 @@ describe('dry run', () => {
     expect(t.count('force')).toBe(0);
     t.fault = () => ({ error: Object.assign(new Error('boom'), { code: 'ECONNRESET' }) });
     expect((await dryRunBatch(t, items, 'skip')).counts.error).toBe(2);
+  });
+
+  it('says "unchanged" where the name (or a keep-both copy) already holds these bytes, for every policy', async () => {
+    const file = await fakeAudio(tmp.dir, 'welcome.wav', 'ours');
+    const ours = await fs.readFile(file);
+    const t = new FakeTransport();
+    t.greetings('3200').set('Welcome.wav', ours);
+    t.greetings('3201').set('Welcome.wav', Buffer.from('theirs'));
+    t.greetings('3201').set('Welcome-2.wav', ours);
+    t.greetings('3202').set('Welcome.wav', Buffer.from('theirs'));
+    const items = itemsForExtensions(['3200', '3201', '3202'], file, 'Welcome');
+    for (const policy of ['fail', 'skip', 'overwrite'] as const) {
+      const r = await dryRunBatch(t, items, policy);
+      expect(r.rows[0], policy).toMatchObject({ verdict: 'unchanged', target: 'Welcome.wav' });
+      expect(r.rows[1]?.verdict, policy).toBe(`would-${policy}`);
+    }
+    const rename = await dryRunBatch(t, items, 'rename');
+    expect(rename.rows.map((r) => [r.verdict, r.target])).toEqual([
+      ['unchanged', 'Welcome.wav'],
+      ['unchanged', 'Welcome-2.wav'],
+      ['would-rename', 'Welcome-2.wav'],
+    ]);
+    // Downloads only for names that exist; nothing is ever written.
+    expect(t.calls.filter((c) => c.op === 'download').every((c) => t.greetings(c.ext).has(c.fileName))).toBe(true);
+    expect(t.count('force')).toBe(0);
+  });
+
+  it('the extension directory read retries what can heal, with the queue backoff, and stops at once on what cannot', async () => {
+    let calls = 0;
+    const sleeps: number[] = [];
+    const flaky = {
+      listExtensions: async () => {
+        calls += 1;
+        if (calls === 1) throw new PbxBadResponseError('PBX_HTTP_STATUS', 'HTTP 503', { status: 503 });
+        return { total: 2, items: [{ number: '3200' }, { number: '3201' }] };
+      },
+    };
+    const retry = { random: () => 0.5, sleep: async (ms: number) => void sleeps.push(ms) };
+    expect([...(await knownExtensionNumbers(flaky, 100, retry))]).toEqual(['3200', '3201']);
+    expect(calls).toBe(2);
+    expect(sleeps).toEqual([backoffDelay(1, DEFAULT_BACKOFF, () => 0.5)]);
+    const denied = { listExtensions: async () => Promise.reject(new PbxApiError(10005, 'extension/list', 'no permission')) };
+    await expect(knownExtensionNumbers(denied, 100, retry)).rejects.toMatchObject({ code: 'PBX_10005' });
+    expect(sleeps).toHaveLength(1);
+    // An unreachable PBX is given up on after 3 tries in a row, like the worker's offline rule.
+    let refused = 0;
+    const down = { listExtensions: async () => Promise.reject(new PbxNetworkError('PBX_CONNECTION_REFUSED', `refused ${(refused += 1)}`)) };
+    await expect(knownExtensionNumbers(down, 100, retry)).rejects.toMatchObject({ code: 'PBX_CONNECTION_REFUSED' });
+    expect(refused).toBe(3);
   });
 
   it('turns failures into a non-zero exit code', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore, UploadQueue } from '../../../main/core/library/index.js';
+import { originOf } from '../../../main/core/pbx/url.js';
 import { startSimulator, type Fault, type Simulator } from '../../../main/sim/index.js';
 import { makeWav } from './helpers/audio.js';
 import { BUILD_ROOT, ensureBuilt } from '../../helpers/build.js';
@@ -74,7 +75,7 @@ async function scenario(extraFaults: Fault[]): Promise<{ inFlightAtKill: number;
     for (const ext of exts) if (Number(ext) % 2 === 0) sim.seedGreeting(ext, 'Welcome.wav', old);
     const dataDir = path.join(tmp.dir, 'data');
     const queue = new UploadQueue({ dataDir });
-    await queue.enqueueMany(exts.map((ext) => ({ source: { filePath: ours }, ext, policy: 'rename' as const, pbxProfileId: 'sim', name: 'Welcome' })));
+    await queue.enqueueMany(exts.map((ext) => ({ source: { filePath: ours }, ext, policy: 'rename' as const, pbxProfileId: 'sim', pbx: { origin: originOf(sim.url), clientId: sim.clientId }, name: 'Welcome' })));
 
     // Slow uploads down so the kill lands while several are in flight.
     sim.injectFault({ kind: 'latency', ms: 40, rate: 1, path: 'extension_vm_greeting/upload' });

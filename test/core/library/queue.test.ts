@@ -1,11 +1,14 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PbxApiError, PbxBadResponseError, PbxNetworkError } from '../../../main/core/pbx/errors.js';
-import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, openLibrary, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
+import { keepBothName } from '../../../main/core/domain.js';
+import { CancelledError, GreetingExistsError } from '../../../main/core/errors.js';
+import { PbxApiError, PbxBadResponseError, PbxNetworkError, PbxTimeoutError, PbxTlsError } from '../../../main/core/pbx/errors.js';
+import { DraftLibrary, HistoryStore, QueueWorker, UploadQueue, backoffDelay, classifyError, openLibrary, readWorkerLock, rollback, type QueueWorkerOptions } from '../../../main/core/library/index.js';
 import { FakeTransport } from './helpers/fake-transport.js';
 import { fakeAudio, makeTmp } from './helpers/tmp.js';
 
+const PBX = { origin: 'https://pbx1.example:8088', clientId: 'client-1' };
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let t: FakeTransport;
 let queue: UploadQueue;
@@ -37,7 +40,7 @@ function worker(extra: Partial<QueueWorkerOptions> = {}): QueueWorker {
 }
 
 async function enqueueRange(file: string, n: number, policy: 'overwrite' | 'skip' | 'rename' | 'fail' = 'overwrite') {
-  return queue.enqueueMany(Array.from({ length: n }, (_, i) => ({ source: { filePath: file }, ext: String(3200 + i), policy, pbxProfileId: 'pbx1', name: 'Welcome' })));
+  return queue.enqueueMany(Array.from({ length: n }, (_, i) => ({ source: { filePath: file }, ext: String(3200 + i), policy, pbxProfileId: 'pbx1', pbx: PBX, name: 'Welcome' })));
 }
 
 describe('UploadQueue + QueueWorker with a fake PBX', () => {
@@ -151,7 +154,7 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     const old = Buffer.from('old greeting bytes');
     for (const ext of ['3200', '3201', '3202', '3203']) t.greetings(ext).set('Welcome.wav', old);
     t.greetings('3202').set('Welcome-2.wav', old);
-    const mk = (ext: string, policy: 'overwrite' | 'skip' | 'rename' | 'fail') => ({ source: { filePath: file }, ext, policy, pbxProfileId: 'pbx1', name: 'Welcome' });
+    const mk = (ext: string, policy: 'overwrite' | 'skip' | 'rename' | 'fail') => ({ source: { filePath: file }, ext, policy, pbxProfileId: 'pbx1', pbx: PBX, name: 'Welcome' });
     await queue.enqueueMany([mk('3200', 'overwrite'), mk('3201', 'skip'), mk('3202', 'rename'), mk('3203', 'fail'), mk('3204', 'skip')]);
     const summary = await worker().run();
     const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
@@ -183,14 +186,100 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     await expect(rollback(by['3201']?.historyId ?? '', { history, transportFor: () => t })).rejects.toMatchObject({ code: 'HISTORY_NOTHING_TO_ROLL_BACK' });
   });
 
+  it('ends "unchanged" under every policy when the name already holds exactly our bytes: no write, no copy, no conflict', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'ours');
+    const ours = await fs.readFile(file);
+    const policies = ['overwrite', 'skip', 'rename', 'fail'] as const;
+    policies.forEach((_, i) => t.greetings(String(3200 + i)).set('Welcome.wav', ours));
+    // A rerun of a rename batch: the original name is someone else's, the keep-both copy is already ours.
+    t.greetings('3204').set('Welcome.wav', Buffer.from('theirs'));
+    t.greetings('3204').set('Welcome-2.wav', ours);
+    await queue.enqueueMany([
+      ...policies.map((policy, i) => ({ source: { filePath: file }, ext: String(3200 + i), policy, pbxProfileId: 'pbx1', pbx: PBX, name: 'Welcome' })),
+      { source: { filePath: file }, ext: '3204', policy: 'rename' as const, pbxProfileId: 'pbx1', pbx: PBX, name: 'Welcome' },
+    ]);
+    const summary = await worker().run();
+    expect(summary).toMatchObject({ total: 5, unchanged: 5, uploaded: 0, failed: 0, skipped: 0, renamed: 0 });
+    for (const item of summary.items) {
+      expect(item, item.ext).toMatchObject({ state: 'uploaded', action: 'unchanged', target: item.ext === '3204' ? 'Welcome-2.wav' : 'Welcome.wav' });
+      const entry = await history.get(item.historyId ?? '');
+      expect(entry).toMatchObject({ result: 'unchanged', backup: null, fileName: item.target, pbx: PBX });
+      // The overwrite's download served as the comparison; no backup folder is kept for it.
+      await expect(fs.access(path.join(history.folderOf(entry.id), 'backup'))).rejects.toThrow();
+    }
+    expect(t.count('force')).toBe(0);
+    expect([...t.greetings('3204').keys()].sort()).toEqual(['Welcome-2.wav', 'Welcome.wav']);
+    // One download per existing name looked at, none for a free one.
+    expect(t.count('download')).toBe(6);
+  });
+
+  it('keeps both under the one keep-both rule: a 64-character name gets a copy name of at most 64 characters', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'ours');
+    const long = 'n'.repeat(64);
+    t.greetings('3200').set(`${long}.wav`, Buffer.from('theirs'));
+    t.greetings('3200').set(keepBothName(`${long}.wav`, 2), Buffer.from('theirs too'));
+    await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'rename', pbxProfileId: 'pbx1', pbx: PBX, name: long });
+    const summary = await worker().run();
+    expect(summary.items[0]).toMatchObject({ state: 'renamed', target: `${'n'.repeat(62)}-3.wav` });
+    expect(summary.items[0]?.target).toBe(keepBothName(`${long}.wav`, 3));
+  });
+
+  it('applies the policy when the bytes differ, and compares only names that exist', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'ours');
+    t.greetings('3200').set('Welcome.wav', Buffer.from('theirs'));
+    await enqueueRange(file, 2, 'fail');
+    const summary = await worker().run();
+    const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
+    expect(by['3200']).toMatchObject({ state: 'failed' });
+    expect((await queue.get(by['3200']?.id ?? '')).lastError).toMatchObject({ code: 'GREETING_EXISTS', kind: 'exists', retryable: false, unreachable: false });
+    expect(by['3201']).toMatchObject({ state: 'uploaded', action: 'created' });
+    expect(t.calls.filter((c) => c.op === 'download').map((c) => c.ext)).toEqual(['3200']);
+  });
+
+  it('hands transportFor the whole item (routing key and the PBX it names), once per profile', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 3);
+    const seen: unknown[] = [];
+    await worker({
+      transportFor: (target) => {
+        seen.push({ pbxProfileId: target.pbxProfileId, pbx: target.pbx });
+        return t;
+      },
+    }).run();
+    expect(seen).toEqual([{ pbxProfileId: 'pbx1', pbx: PBX }]);
+  });
+
+  it('loads item and history files written before items named their PBX', async () => {
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    const [cliItem, appItem] = await queue.enqueueMany([
+      { source: { filePath: file }, ext: '3200', policy: 'skip', pbxProfileId: 'cli:https://PBX.example:8088#client-7', pbx: PBX },
+      { source: { filePath: file }, ext: '3201', policy: 'skip', pbxProfileId: 'p-app-1', pbx: PBX },
+    ]);
+    for (const it of [cliItem, appItem]) {
+      const f = path.join(queue.itemsDir, `${it?.id}.json`);
+      const { pbx: _dropped, lastError: _none, ...old } = JSON.parse(await fs.readFile(f, 'utf8')) as Record<string, unknown>;
+      await fs.writeFile(f, JSON.stringify({ ...old, lastError: { code: 'PBX_CONNECTION_RESET', message: 'reset' } }));
+    }
+    expect((await queue.get(cliItem?.id ?? '')).pbx).toEqual({ origin: 'https://pbx.example:8088', clientId: 'client-7' });
+    expect((await queue.get(appItem?.id ?? '')).pbx).toEqual({ origin: '', clientId: '' });
+    expect((await queue.get(appItem?.id ?? '')).lastError).toEqual({ code: 'PBX_CONNECTION_RESET', message: 'reset' });
+    const hid = history.newId();
+    await fs.mkdir(history.folderOf(hid), { recursive: true });
+    await fs.writeFile(
+      path.join(history.folderOf(hid), 'entry.json'),
+      JSON.stringify({ schemaVersion: 1, id: hid, at: new Date().toISOString(), pbxProfileId: 'cli:http://127.0.0.1:9#c', ext: '3200', fileName: 'a.wav', bytes: 1, sha256: null, result: 'created', reason: null, queueItemId: null, backup: null, rollbackOf: null }),
+    );
+    expect((await history.get(hid)).pbx).toEqual({ origin: 'http://127.0.0.1:9', clientId: 'c' });
+  });
+
   it('does not overwrite when the backup download fails, unless explicitly allowed', async () => {
     const file = await fakeAudio(tmp.dir, 'g.wav', 'new');
     const old = Buffer.from('old');
     t.greetings('3200').set('Welcome.wav', old);
     t.greetings('3201').set('Welcome.wav', old);
     t.fault = (op) => (op === 'download' ? { error: new PbxApiError(10005, 'extension_vm_greeting/download', 'no permission to download') } : undefined);
-    await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'overwrite', pbxProfileId: 'p', name: 'Welcome' });
-    await queue.enqueue({ source: { filePath: file }, ext: '3201', policy: 'overwrite', pbxProfileId: 'p', name: 'Welcome', allowOverwriteWithoutBackup: true });
+    await queue.enqueue({ source: { filePath: file }, ext: '3200', policy: 'overwrite', pbxProfileId: 'p', pbx: PBX, name: 'Welcome' });
+    await queue.enqueue({ source: { filePath: file }, ext: '3201', policy: 'overwrite', pbxProfileId: 'p', pbx: PBX, name: 'Welcome', allowOverwriteWithoutBackup: true });
     const summary = await worker().run();
     const by = Object.fromEntries(summary.items.map((i) => [i.ext, i]));
     expect(by['3200']).toMatchObject({ state: 'failed' });
@@ -296,11 +385,11 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     });
     const q = new UploadQueue({ dataDir: tmp.dir, drafts });
     const d = await drafts.create({ sourcePath: await fakeAudio(tmp.dir, 'take.webm', 'x'), name: 'Après-midi!' });
-    await expect(q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_DRAFT_NOT_RENDERED' });
-    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'take.webm') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_BAD_FILE_TYPE' });
-    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'x.wav') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' })).rejects.toMatchObject({ code: 'QUEUE_SOURCE_UNREADABLE' });
+    await expect(q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p', pbx: PBX })).rejects.toMatchObject({ code: 'QUEUE_DRAFT_NOT_RENDERED' });
+    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'take.webm') }, ext: '3200', policy: 'skip', pbxProfileId: 'p', pbx: PBX })).rejects.toMatchObject({ code: 'QUEUE_BAD_FILE_TYPE' });
+    await expect(q.enqueue({ source: { filePath: path.join(tmp.dir, 'x.wav') }, ext: '3200', policy: 'skip', pbxProfileId: 'p', pbx: PBX })).rejects.toMatchObject({ code: 'QUEUE_SOURCE_UNREADABLE' });
     await drafts.render(d.id);
-    const item = await q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p' });
+    const item = await q.enqueue({ source: { draftId: d.id }, ext: '3200', policy: 'skip', pbxProfileId: 'p', pbx: PBX });
     expect(item).toMatchObject({ fileName: 'Apres-midi.wav', source: { kind: 'draft', ref: d.id }, blob: { bytes: 8 } });
     // The queue holds a snapshot: re-rendering the draft later does not change what was queued.
     expect(await fs.readFile(q.blobPath(item), 'utf8')).toBe('rendered');
@@ -314,7 +403,7 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
     const first = w.run();
     await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
     expect(await first).toMatchObject({ uploaded: 2 });
-    await queue.enqueue({ source: { filePath: file }, ext: '3300', policy: 'skip', pbxProfileId: 'gone' });
+    await queue.enqueue({ source: { filePath: file }, ext: '3300', policy: 'skip', pbxProfileId: 'gone', pbx: PBX });
     const res = await worker({
       transportFor: () => {
         throw new Error('No PBX profile named "gone". Add it again.');
@@ -326,10 +415,38 @@ describe('UploadQueue + QueueWorker with a fake PBX', () => {
   it('takes over the lock of a dead worker but refuses a live one', async () => {
     await fs.mkdir(queue.dir, { recursive: true });
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    expect(await readWorkerLock(tmp.dir)).toBeNull();
     await expect(worker().run()).resolves.toMatchObject({ total: 0 });
+    // A lock file of the older format (pid only) is an unknown holder.
     await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ pid: process.ppid }));
-    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY' });
+    await expect(worker().run()).rejects.toMatchObject({ code: 'QUEUE_BUSY', kind: 'busy', message: expect.stringMatching(new RegExp(`^Another VM Greeting Studio process \\(pid ${process.ppid}\\) has been uploading from this data folder`)) });
     await fs.rm(path.join(queue.dir, 'worker.lock'));
+  });
+
+  it('the lock names its holder: who, pid and since when, in the lock file and in QUEUE_BUSY', async () => {
+    const since = new Date();
+    since.setHours(14, 2, 0, 0);
+    await fs.mkdir(queue.dir, { recursive: true });
+    await fs.writeFile(path.join(queue.dir, 'worker.lock'), JSON.stringify({ by: 'app', pid: process.ppid, since: since.toISOString() }));
+    expect(await readWorkerLock(tmp.dir)).toEqual({ by: 'app', pid: process.ppid, since: since.toISOString() });
+    const err = await worker().run().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUEUE_BUSY', kind: 'busy', detail: { holder: { by: 'app', pid: process.ppid } } });
+    expect((err as Error).message).toBe(`The VM Greeting Studio app (pid ${process.ppid}) has been uploading from this data folder since 14:02. Wait until its Outbox has finished (or quit the app), then try again.`);
+    await fs.rm(path.join(queue.dir, 'worker.lock'));
+
+    // While a worker runs, its lock says who it is; afterwards the folder is free again.
+    const file = await fakeAudio(tmp.dir, 'g.wav', 'one');
+    await enqueueRange(file, 1);
+    t.delayMs = 20;
+    let seen: unknown = null;
+    await worker({ holder: 'cli' }).run({
+      onProgress: (p) => {
+        if (seen === null && p.state === 'running') seen = JSON.parse(readFileSync(path.join(queue.dir, 'worker.lock'), 'utf8'));
+      },
+    });
+    expect(seen).toMatchObject({ by: 'cli', pid: process.pid, since: expect.any(String) });
+    expect(await readWorkerLock(tmp.dir)).toBeNull();
+    await expect(fs.access(path.join(queue.dir, 'worker.lock'))).rejects.toThrow();
   });
 });
 
@@ -341,7 +458,7 @@ describe('openLibrary', () => {
     await fs.writeFile(path.join(tmp.dir, 'library', 'index.json'), 'not json');
     const again = await openLibrary({ dataDir: tmp.dir, transportFor: () => t, worker: { concurrency: 2 } });
     expect(again.openReport).toMatchObject({ recovered: true, reason: 'index-corrupt', drafts: 1 });
-    await again.queue.enqueue({ source: { filePath: await fakeAudio(tmp.dir, 'b.wav', 'b') }, ext: '3200', policy: 'skip', pbxProfileId: 'p' });
+    await again.queue.enqueue({ source: { filePath: await fakeAudio(tmp.dir, 'b.wav', 'b') }, ext: '3200', policy: 'skip', pbxProfileId: 'p', pbx: PBX });
     expect(await again.worker.run()).toMatchObject({ uploaded: 1 });
     expect(await again.history.list()).toHaveLength(1);
   });
@@ -356,6 +473,17 @@ describe('classifyError', () => {
     expect(classifyError(new PbxBadResponseError('PBX_HTTP_STATUS', 'x', { status: 404 })).outcome).toBe('park');
     expect(classifyError(new PbxApiError(-2, 'e', 'x')).outcome).toBe('retry');
     expect(classifyError(new PbxApiError(40004, 'e', 'x')).outcome).toBe('park');
-    expect(classifyError(Object.assign(new Error('socket'), { code: 'ECONNRESET' })).outcome).toBe('retry');
+    // Decided by the error's class, not by a code table: a plain Error says nothing about healing, so it is parked
+    // (the PBX client never throws one: socket errors arrive mapped to PbxNetworkError).
+    expect(classifyError(Object.assign(new Error('socket'), { code: 'ECONNRESET' })).outcome).toBe('park');
+    expect(classifyError(new PbxNetworkError('PBX_CONNECTION_REFUSED', 'x'))).toMatchObject({ outcome: 'retry', unreachable: true, kind: 'network' });
+    expect(classifyError(new PbxNetworkError('PBX_CONNECTION_RESET', 'x'))).toMatchObject({ outcome: 'retry', unreachable: false });
+    expect(classifyError(new PbxTimeoutError('x'))).toMatchObject({ outcome: 'retry', unreachable: true });
+    expect(classifyError(new PbxTlsError('PBX_TLS_UNTRUSTED', 'x', {}))).toMatchObject({ outcome: 'park', kind: 'network' });
+    expect(classifyError(new PbxApiError(10004, 'e', 'x')).outcome).toBe('retry');
+    expect(classifyError(new PbxApiError(70004, 'e', 'x')).outcome).toBe('park');
+    expect(classifyError(new PbxApiError(12345, 'e', 'an errcode nobody documented')).outcome).toBe('park');
+    expect(classifyError(new GreetingExistsError('3200', 'a.wav'))).toMatchObject({ outcome: 'park', kind: 'exists', code: 'GREETING_EXISTS' });
+    expect(classifyError(new CancelledError()).outcome).toBe('cancelled');
   });
 });

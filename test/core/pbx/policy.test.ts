@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keepBothName } from '../../../main/core/domain.js';
 import { renamedCandidate, uploadWithPolicy, type GreetingUploader } from '../../../main/core/pbx/policy.js';
 import { GreetingExistsError } from '../../../main/core/pbx/errors.js';
 import { CancelledError } from '../../../main/core/errors.js';
@@ -77,8 +78,9 @@ describe('uploadWithPolicy', () => {
     expect(calls).toEqual([]);
   });
 
-  it('builds rename candidates within the length limit', () => {
+  it('builds rename candidates with the one keep-both rule (base name within MAX_GREETING_NAME)', () => {
     expect(renamedCandidate('a.wav', 2)).toBe('a-2.wav');
-    expect(renamedCandidate(`${'x'.repeat(96)}.wav`, 12)).toHaveLength(100);
+    expect(renamedCandidate(`${'x'.repeat(96)}.wav`, 12)).toBe(`${'x'.repeat(61)}-12.wav`);
+    expect(renamedCandidate).toBe(keepBothName);
   });
 });
