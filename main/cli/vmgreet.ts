@@ -1,7 +1,7 @@
 // Entry point of the `vmgreet` binary (bin/vmgreet.js imports the compiled form of this file).
+import { LIBRARY_COMMANDS, registrarsFor } from './command-table.js';
 import { runCli } from './program.js';
 import { processIo } from './io.js';
-import { extraCommands } from './extra-commands.js';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -15,7 +15,8 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-const code = await runCli(process.argv.slice(2), processIo(), controller.signal, extraCommands);
+const argv = process.argv.slice(2);
+const code = await runCli(argv, processIo(), controller.signal, await registrarsFor(argv, LIBRARY_COMMANDS));
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
 process.exitCode = code;

@@ -2,7 +2,7 @@
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { extensionFor } from '../../core/audio/formats.js';
+import { extensionFor, GREETING_FORMATS, longestFittingSec } from '../../core/audio/formats.js';
 import type { FormatChoice, GreetingFormat } from '../../core/domain.js';
 import { FORMAT_CHOICES, checkRange, parseChoice, parseLufs, parseSeconds, showValue } from '../args.js';
 import { action, addJsonOption, type RunState } from '../context.js';
@@ -64,6 +64,17 @@ export function registerPrepare(program: Command, state: RunState): void {
   addAudioOptions(cmd);
   addJsonOption(cmd);
   cmd.addHelpText('after', '\nExamples:\n  vmgreet prepare recording.m4a -o away.wav\n  vmgreet prepare long-announcement.mp3 -o out/ --format gsm --start 0:02 --end 3:40');
+  // The input starts decoding (on another core) while the arguments are checked and the render code loads; the
+  // render then takes that decode over. A section (--start/--end) is decoded by the render itself.
+  let prefetch: { release(): void } | undefined;
+  cmd.hook('preAction', async (_program, command) => {
+    const input = command.args[0];
+    const o = command.opts<Flags>();
+    if (input === undefined || o.start !== undefined || o.end !== undefined) return;
+    const { prefetchDecode } = await import('../../core/audio/decode.js');
+    prefetch = await prefetchDecode(input, { signal: state.signal, maxSec: longestFittingSec({ gsm: true, mp3: true, formats: [...GREETING_FORMATS] }) });
+  });
+  cmd.hook('postAction', () => prefetch?.release());
   cmd.action(
     action<[string, Flags]>(state, async ({ out, signal }, input, flags) => {
       const settings = parseAudioFlags(flags);

@@ -63,6 +63,8 @@ export interface DecodeOptions {
   checkHeader?: ((h: InputHeader | undefined) => void) | undefined;
   /** File size and identity, when the caller already has them (saves a stat). */
   fileStat?: { size: number; mtimeMs: number; ino: number } | undefined;
+  /** Called once the ffmpeg process has been started. */
+  onSpawn?: (() => void) | undefined;
 }
 
 const BYTES_PER_SEC = TARGET_SAMPLE_RATE * 4;
@@ -214,7 +216,7 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
   let lastProgress = -1;
   try {
     if (o.signal?.aborted) throw new CancelledError('The decoding');
-    const r = await runProcess(ffmpegPath, decodeArgs(inputPath, startSec, o.lenSec), {
+    const running = runProcess(ffmpegPath, decodeArgs(inputPath, startSec, o.lenSec), {
       what: 'ffmpeg',
       signal: stop.signal,
       onStderrLine: (l) => {
@@ -237,7 +239,9 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
         const sec = position();
         if (o.onProgressSec && sec - lastProgress >= 0.5) { lastProgress = sec; o.onProgressSec(sec); }
       },
-    }).catch((e: unknown) => {
+    });
+    o.onSpawn?.();
+    const r = await running.catch((e: unknown) => {
       if (refused) throw refused.error;
       if (e instanceof AudioError && e.detail?.spawnError) throw new UnusableBinary(e.message);
       throw e;
@@ -352,7 +356,8 @@ export function clearDecodeCache(): void {
 export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Promise<DecodedAudio> {
   const st = o.fileStat ?? (await stat(inputPath));
   const startSec = o.startSec ?? 0;
-  const hit = recall(cacheKey(inputPath, st, startSec, o.lenSec));
+  const key = cacheKey(inputPath, st, startSec, o.lenSec);
+  const hit = recall(key);
   if (hit) { o.checkHeader?.(hit.header); return hit; }
   if (startSec > 0 || o.lenSec !== undefined) {
     const whole = recall(cacheKey(inputPath, st, 0, undefined));
@@ -363,6 +368,40 @@ export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Pro
       return { ...whole, pcm: whole.pcm.subarray(from, to), startSec, damage: damageWithin(whole.damage, startSec, (to - from) / TARGET_SAMPLE_RATE) };
     }
   }
+  // The same decode already running (a prefetch, or a probe and an analysis asked at once): wait for it. If it
+  // fails, this caller decodes on its own, with its own checks and messages.
+  const running = inflight.get(key);
+  if (running) {
+    const joined = await waitFor(running, o.signal).catch((e: unknown) => {
+      if (e instanceof CancelledError && o.signal?.aborted) throw e;
+      return undefined;
+    });
+    if (joined) { o.checkHeader?.(joined.header); return joined; }
+  }
+  const own = decodeFresh(inputPath, startSec, o);
+  inflight.set(key, own);
+  try {
+    const d = await own;
+    remember(key, d);
+    return d;
+  } finally {
+    if (inflight.get(key) === own) inflight.delete(key);
+  }
+}
+
+const inflight = new Map<string, Promise<DecodedAudio>>();
+
+function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new CancelledError('The decoding'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError('The decoding'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function decodeFresh(inputPath: string, startSec: number, o: DecodeOptions): Promise<DecodedAudio> {
   const bins = o.binaries ?? (await resolveFfmpeg());
   let d: DecodedAudio;
   try {
@@ -381,8 +420,38 @@ export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Pro
     // The located stretch also bounds what can have been lost in it (the decode pass's own span is approximate).
     if (at) d = { ...d, damage: { ...dmg, ...at, skippedSec: Math.min(dmg.skippedSec, Math.round((at.lastSec - at.firstSec + 0.1) * 1000) / 1000) } };
   }
-  remember(cacheKey(inputPath, st, startSec, o.lenSec), d);
   return d;
+}
+
+export interface Prefetch {
+  /** Stops the decode unless a caller has taken its result (then it only lets go). Call when done either way. */
+  release(): void;
+}
+
+/**
+ * Starts decoding a whole file into the cache and resolves as soon as ffmpeg runs (or could not start), so a
+ * command can check its arguments and load what it needs while the file decodes on another core; the render that
+ * follows takes the decode over. Files longer than `maxSec` (by their header) are not decoded. Never rejects.
+ */
+export async function prefetchDecode(inputPath: string, o: { signal?: AbortSignal | undefined; maxSec: number }): Promise<Prefetch> {
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  let started: () => void = () => undefined;
+  const spawned = new Promise<void>((resolve) => { started = resolve; });
+  let settled = false;
+  const done = decodeAudio(inputPath, {
+    signal: stop.signal, onSpawn: () => started(),
+    checkHeader: (h) => { if (h && h.durationSec > o.maxSec) throw new CancelledError('The prefetch'); },
+  }).then(() => undefined, () => undefined).finally(() => { settled = true; started(); o.signal?.removeEventListener('abort', onAbort); });
+  await Promise.race([spawned, done]);
+  return {
+    release: () => {
+      // Aborting a decode someone joined would fail them too: only an unfinished, unjoined one is stopped. The
+      // joined case never reaches here before it settled (the joiner awaits it first).
+      if (!settled) stop.abort();
+    },
+  };
 }
 
 /** The damage of a whole decode that falls inside [startSec, startSec + lenSec). */

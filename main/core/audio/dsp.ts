@@ -154,9 +154,6 @@ const TP_FLAT = (() => {
   return flat;
 })();
 
-/** Bound of |interpolated value| / largest |sample| of the window: max over the phases of Σ|taps|, times 9/8 for the parabola. */
-const TP_BOUND = 1.125 * Math.max(...TP_PHASES.map((t) => t.reduce((a, v) => a + Math.abs(v), 0)));
-
 /** The vertex of the parabola through (−1, a), (0, b), (1, c) when b is their extremum (then within ±½ step); else |b|. */
 function refine(a: number, b: number, c: number): number {
   const curve = a - 2 * b + c;
@@ -226,10 +223,6 @@ const TP_GATE = 10 ** (-9 / 20);
  */
 export function truePeakEnvelope(x: Float32Array, gain: number, level: number): Float32Array | undefined {
   const gate = (level * TP_GATE) / gain;
-  // An interval whose whole filter window stays low cannot reach `level` between its samples either: the
-  // interpolated value is at most Σ|taps| times the window's largest sample (and the parabola adds at most ⅛).
-  const blocks = blockMaxima(x);
-  const skipBelow = level / (gain * TP_BOUND);
   let env: Float32Array | undefined;
   let lastInterval = -2;
   for (let n = 0; n < x.length; n++) {
@@ -238,11 +231,6 @@ export function truePeakEnvelope(x: Float32Array, gain: number, level: number): 
     // The intervals either side of a loud sample: (n-1, n) and (n, n+1).
     for (let i = Math.max(lastInterval + 1, n - 1); i <= n && i < x.length; i++) {
       lastInterval = i;
-      const b0 = Math.max(0, (i - TP_HALF + 1) >> BLOCK_SHIFT);
-      const b1 = Math.min(blocks.length - 1, (i + TP_HALF) >> BLOCK_SHIFT);
-      let windowMax = 0;
-      for (let b = b0; b <= b1; b++) if (blocks[b]! > windowMax) windowMax = blocks[b]!;
-      if (windowMax < skipBelow) continue;
       const a = interSamplePeak(x, i, gain); // includes both samples
       if (a > level) {
         env ??= new Float32Array(x.length);
@@ -257,23 +245,6 @@ export function truePeakEnvelope(x: Float32Array, gain: number, level: number): 
     }
   }
   return env;
-}
-
-const BLOCK_SHIFT = 4;
-/** Largest |sample| of each block of 16. */
-function blockMaxima(x: Float32Array): Float32Array {
-  const out = new Float32Array((x.length >> BLOCK_SHIFT) + 1);
-  for (let b = 0; b < out.length; b++) {
-    let m = 0;
-    const end = Math.min(x.length, (b + 1) << BLOCK_SHIFT);
-    for (let i = b << BLOCK_SHIFT; i < end; i++) {
-      const v = x[i]!;
-      const a = v < 0 ? -v : v;
-      if (a > m) m = a;
-    }
-    out[b] = m;
-  }
-  return out;
 }
 
 /** True peak (linear) of `x`, looking between samples only near the loudest ones. */
@@ -391,7 +362,11 @@ export class TruePeakLimiter {
 
   private gainCurve(out: Float32Array, a: number, b: number, k0: number, k1: number, threshold: number): void {
     const { idx, val, attack: L } = this;
-    const n = b - a;
+    // The sliding minimum and the moving average matter up to one attack past the last reduction; after that the
+    // average is back at 1 and only the release runs.
+    let lastPeak = a;
+    for (let k = k0; k < k1; k++) if (val[k]! > threshold) lastPeak = idx[k]!;
+    const n = Math.min(b, lastPeak + L + 1) - a;
     if (this.scratch.length < 2 * n) { this.scratch = new Float32Array(2 * n); this.dq = new Int32Array(n); }
     const need = this.scratch.subarray(0, n).fill(1);
     for (let k = k0; k < k1; k++) if (val[k]! > threshold) need[idx[k]! - a] = Math.min(need[idx[k]! - a]!, threshold / val[k]!);
@@ -410,12 +385,17 @@ export class TruePeakLimiter {
     const before = a === 0 ? minAhead[0]! : 1;
     let sum = L * before;
     let prev = before;
+    const rel = this.releaseCoef;
     for (let i = 0; i < n; i++) {
       sum += minAhead[i]! - (i - L >= 0 ? minAhead[i - L]! : before);
       const smooth = Math.min(1, sum / L);
-      const released = prev + (1 - prev) * this.releaseCoef;
+      const released = prev + (1 - prev) * rel;
       prev = Math.min(smooth, released);
       out[a + i] = out[a + i]! * prev;
+    }
+    for (let i = a + n; i < b; i++) {
+      prev += (1 - prev) * rel;
+      out[i] = out[i]! * prev;
     }
   }
 }

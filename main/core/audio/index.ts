@@ -14,7 +14,7 @@ export {
   analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
   type AudioAnalysis, type AudioWarning, type AnalyseOptions,
 } from './analyse.js';
-export { decodeAudio, clearDecodeCache, type DecodedAudio, type DecodeDamage } from './decode.js';
+export { decodeAudio, clearDecodeCache, prefetchDecode, type DecodedAudio, type DecodeDamage, type Prefetch } from './decode.js';
 export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
 export { decodeArgs, conditioningChain, type RenderChainParams } from './filters.js';
