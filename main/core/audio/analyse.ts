@@ -311,6 +311,23 @@ export async function probeAnalyseDecode(
   return { probe, analysis, decoded };
 }
 
+/**
+ * The probe facts of a file found by decoding it (one ffmpeg process, like ffprobe's), leaving the decoded PCM in
+ * the cache for the render that follows: a batch that checks every file first and then renders it decodes each
+ * once. Damage is left to that render to report (with its time range); an unusual header or a failure falls back
+ * to ffprobe, with its messages.
+ */
+export async function probeByDecoding(inputPath: string, opts: { signal?: AbortSignal | undefined; binaries?: FfmpegPaths | undefined } = {}): Promise<AudioProbe> {
+  const st = await statInputFile(inputPath);
+  let header: InputHeader | undefined;
+  const decoded = await decodeAudio(inputPath, { signal: opts.signal, binaries: opts.binaries, fileStat: st, checkHeader: (h) => { header = h; } }).catch(() => undefined);
+  if (!decoded || !header || decoded.pcm.length === 0) return probeAudio(inputPath, { signal: opts.signal, binaries: opts.binaries ?? (await resolveFfmpeg()) });
+  const decodedSec = decoded.pcm.length / TARGET_SAMPLE_RATE;
+  const headerSec = (header as InputHeader).durationSec;
+  const durationSec = headerSec > 0 && Math.abs(headerSec - decodedSec) <= 0.1 ? headerSec : decodedSec;
+  return { ...(header as InputHeader), durationSec, sizeBytes: st.size, durationDecoded: !(headerSec > 0) };
+}
+
 export async function probeAndAnalyse(
   inputPath: string,
   opts: { signal?: AbortSignal | undefined; onProgress?: ProgressFn; binaries?: FfmpegPaths | undefined; checkProbe?: ((p: AudioProbe) => void) | undefined },

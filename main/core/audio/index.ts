@@ -11,7 +11,7 @@ export {
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
 export {
-  analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
+  analyseAudio, probeAndAnalyse, probeByDecoding, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
   type AudioAnalysis, type AudioWarning, type AnalyseOptions,
 } from './analyse.js';
 export { decodeAudio, clearDecodeCache, prefetchDecode, type DecodedAudio, type DecodeDamage, type Prefetch } from './decode.js';
