@@ -226,9 +226,11 @@ export function checkDamage(inputPath: string, decoded: DecodedAudio): void {
 /** The analysis of decoded PCM (the whole decode, or `[from, to)` samples of it). */
 export function analyseDecoded(decoded: DecodedAudio, from = 0, to = decoded.pcm.length): AudioAnalysis {
   const pcm = decoded.pcm.subarray(from, to);
-  const { rmsDb, peakDb } = frameLevels(pcm, FRAME_SAMPLES);
+  // The whole decode was measured while it arrived; a part of it is measured now.
+  const whole = from === 0 && to === decoded.pcm.length ? decoded.levels : undefined;
+  const { rmsDb, peakDb } = whole ?? frameLevels(pcm, FRAME_SAMPLES);
   const raw: RawAnalysis = {
-    frames: rmsDb, peaks: peakDb, integratedLufs: integratedLoudness(pcm, TARGET_SAMPLE_RATE), truePeakDbfs: toDb(samplePeak(pcm)),
+    frames: rmsDb, peaks: peakDb, integratedLufs: whole?.lufs ?? integratedLoudness(pcm, TARGET_SAMPLE_RATE), truePeakDbfs: toDb(whole?.samplePeak ?? samplePeak(pcm)),
     clipPeakDb: decoded.clip.peakDb, clipPeakCount: decoded.clip.topBinCount, clipSamples: decoded.clip.samples,
   };
   const a = summarise(raw, pcm.length / TARGET_SAMPLE_RATE);

@@ -10,7 +10,8 @@ import { CancelledError } from '../errors.js';
 import { resolveFfmpeg, resolveFfmpegAfterFailure, type FfmpegPaths } from './binaries.js';
 import { AudioError } from './errors.js';
 import { errorSummary, runProcess } from './ffmpeg-adapter.js';
-import { decodeArgs } from './filters.js';
+import { LevelMeter } from './dsp.js';
+import { decodeArgs, FRAME_SAMPLES } from './filters.js';
 import { TARGET_SAMPLE_RATE } from './formats.js';
 import { createInputHeaderParser, type InputHeader } from './input-header.js';
 
@@ -49,6 +50,8 @@ export interface DecodedAudio {
   durationEstimated: boolean;
   /** "5.1.6-0+deb12u1", from the banner. */
   ffmpegVersion: string | undefined;
+  /** The analysis's measurements of the whole `pcm`, made while it arrived (see LevelMeter). */
+  levels?: ReturnType<LevelMeter['finish']> | undefined;
 }
 
 export interface DecodeOptions {
@@ -183,6 +186,7 @@ export function createDecodeLogParser(position: () => number): {
 
 /** Collects stdout chunks into one buffer, sized up front from the header's duration when there is one. */
 export function growingBuffer(): { reserve(bytes: number): void; push(c: Buffer): void; floats(): Float32Array } {
+  // floats() is a view of the whole samples so far (a new view after each push: the buffer may have grown).
   let buf = new Uint8Array(1 << 16);
   let len = 0;
   const grow = (need: number): void => {
@@ -205,6 +209,7 @@ class UnusableBinary extends Error {}
 async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOptions): Promise<DecodedAudio> {
   const startSec = o.startSec ?? 0;
   const pcmBuf = growingBuffer();
+  const meter = new LevelMeter(TARGET_SAMPLE_RATE, FRAME_SAMPLES);
   let bytes = 0;
   const position = (): number => bytes / BYTES_PER_SEC;
   const log = createDecodeLogParser(position);
@@ -236,6 +241,8 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
       onStdoutData: (c) => {
         pcmBuf.push(c);
         bytes += c.length;
+        // Measured as it arrives, while ffmpeg decodes the rest (this core would wait otherwise).
+        meter.push(pcmBuf.floats(), Math.floor(bytes / 4));
         const sec = position();
         if (o.onProgressSec && sec - lastProgress >= 0.5) { lastProgress = sec; o.onProgressSec(sec); }
       },
@@ -261,7 +268,7 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
     }
     return {
       pcm, startSec, header, clip: res.clip, durationEstimated: res.durationEstimated, ffmpegVersion: res.ffmpegVersion,
-      damage: finishDamage(res.damage, missingSec),
+      damage: finishDamage(res.damage, missingSec), levels: meter.finish(pcm),
     };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
@@ -365,7 +372,7 @@ export async function decodeAudio(inputPath: string, o: DecodeOptions = {}): Pro
       o.checkHeader?.(whole.header);
       const from = Math.min(whole.pcm.length, Math.round(startSec * TARGET_SAMPLE_RATE));
       const to = o.lenSec === undefined ? whole.pcm.length : Math.min(whole.pcm.length, from + Math.round(o.lenSec * TARGET_SAMPLE_RATE));
-      return { ...whole, pcm: whole.pcm.subarray(from, to), startSec, damage: damageWithin(whole.damage, startSec, (to - from) / TARGET_SAMPLE_RATE) };
+      return { ...whole, pcm: whole.pcm.subarray(from, to), startSec, levels: undefined, damage: damageWithin(whole.damage, startSec, (to - from) / TARGET_SAMPLE_RATE) };
     }
   }
   // The same decode already running (a prefetch, or a probe and an analysis asked at once): wait for it. If it

@@ -57,33 +57,44 @@ function kWeightingCoefficients(rate: number): { pre: number[]; rlb: number[] } 
   return { pre, rlb };
 }
 
+type KCoefficients = readonly number[];
+
+function kCoefficients(rate: number): KCoefficients {
+  const { pre, rlb } = kWeightingCoefficients(rate);
+  return [...pre, ...rlb];
+}
+
+/**
+ * Sum of squares of the K-weighted x[start, end), the filter state carried in `state` from call to call. (State
+ * kept in locals within a call and in an array between calls: V8 boxes doubles carried across an outer loop — a
+ * garbage collection every few hundred thousand samples, and 3× slower.)
+ */
+function kWeightedSum(x: Float32Array, start: number, end: number, gain: number, c: KCoefficients, state: Float64Array): number {
+  const pb0 = c[0]!, pb1 = c[1]!, pb2 = c[2]!, pa1 = c[3]!, pa2 = c[4]!;
+  const rb0 = c[5]!, rb1 = c[6]!, rb2 = c[7]!, ra1 = c[8]!, ra2 = c[9]!;
+  let x1 = state[0]!, x2 = state[1]!, y1 = state[2]!, y2 = state[3]!, z1 = state[4]!, z2 = state[5]!;
+  let sum = 0;
+  for (let i = start; i < end; i++) {
+    const v = x[i]! * gain;
+    const y = pb0 * v + pb1 * x1 + pb2 * x2 - pa1 * y1 - pa2 * y2;
+    x2 = x1; x1 = v;
+    const z = rb0 * y + rb1 * y1 + rb2 * y2 - ra1 * z1 - ra2 * z2;
+    y2 = y1; y1 = y;
+    z2 = z1; z1 = z;
+    sum += z * z;
+  }
+  state[0] = x1; state[1] = x2; state[2] = y1; state[3] = y2; state[4] = z1; state[5] = z2;
+  return sum;
+}
+
 /** Mean-square of the K-weighted signal per 100 ms step (the integrated measurement works on 4-step blocks). */
 function kWeightedStepEnergies(x: Float32Array, rate: number, gain = 1): Float64Array {
-  const { pre, rlb } = kWeightingCoefficients(rate);
-  const pb0 = pre[0]!, pb1 = pre[1]!, pb2 = pre[2]!, pa1 = pre[3]!, pa2 = pre[4]!;
-  const rb0 = rlb[0]!, rb1 = rlb[1]!, rb2 = rlb[2]!, ra1 = rlb[3]!, ra2 = rlb[4]!;
+  const c = kCoefficients(rate);
   const step = Math.round(rate / 10);
   const steps = Math.floor(x.length / step);
   const out = new Float64Array(steps);
-  // The filter state lives in an array between steps and in locals within one: V8 boxes doubles carried across
-  // the outer loop (a garbage collection every few hundred thousand samples, and 3× slower).
   const state = new Float64Array(6);
-  for (let s = 0; s < steps; s++) {
-    let sum = 0;
-    let x1 = state[0]!, x2 = state[1]!, y1 = state[2]!, y2 = state[3]!, z1 = state[4]!, z2 = state[5]!;
-    const end = (s + 1) * step;
-    for (let i = s * step; i < end; i++) {
-      const v = x[i]! * gain;
-      const y = pb0 * v + pb1 * x1 + pb2 * x2 - pa1 * y1 - pa2 * y2;
-      x2 = x1; x1 = v;
-      const z = rb0 * y + rb1 * y1 + rb2 * y2 - ra1 * z1 - ra2 * z2;
-      y2 = y1; y1 = y;
-      z2 = z1; z1 = z;
-      sum += z * z;
-    }
-    state[0] = x1; state[1] = x2; state[2] = y1; state[3] = y2; state[4] = z1; state[5] = z2;
-    out[s] = sum / step;
-  }
+  for (let s = 0; s < steps; s++) out[s] = kWeightedSum(x, s * step, (s + 1) * step, gain, c, state) / step;
   return out;
 }
 
@@ -95,7 +106,10 @@ export const LOUDNESS_FLOOR_LUFS = -70;
  * -70 LUFS, relative gate 10 LU under the ungated mean. A signal shorter than one block gives the floor (-70).
  */
 export function integratedLoudness(x: Float32Array, rate: number, gain = 1): number {
-  const steps = kWeightedStepEnergies(x, rate, gain);
+  return loudnessOfSteps(kWeightedStepEnergies(x, rate, gain));
+}
+
+function loudnessOfSteps(steps: ArrayLike<number>): number {
   const blocks: number[] = [];
   for (let b = 0; b + 4 <= steps.length; b++) blocks.push((steps[b]! + steps[b + 1]! + steps[b + 2]! + steps[b + 3]!) / 4);
   const lufs = (e: number): number => -0.691 + 10 * Math.log10(e);
@@ -105,6 +119,63 @@ export function integratedLoudness(x: Float32Array, rate: number, gain = 1): num
   const gated = absGated.filter((e) => lufs(e) > relGate);
   if (gated.length === 0) return LOUDNESS_FLOOR_LUFS;
   return Math.max(LOUDNESS_FLOOR_LUFS, lufs(gated.reduce((a, b) => a + b, 0) / gated.length));
+}
+
+/**
+ * The analysis's measurements of a signal that arrives in pieces (the decoder's output, while ffmpeg is still
+ * decoding): 50 ms frame levels, sample peak and the K-weighted 100 ms steps, each whole step as soon as it is in.
+ * `finish` measures the tail and gives the same numbers frameLevels, samplePeak and integratedLoudness give for the
+ * whole signal.
+ */
+export class LevelMeter {
+  private done = 0;
+  private peak = 0;
+  private readonly rmsDb: number[] = [];
+  private readonly peakDb: number[] = [];
+  private readonly steps: number[] = [];
+  private readonly state = new Float64Array(6);
+  private readonly coefficients: KCoefficients;
+  private readonly step: number;
+
+  constructor(rate: number, private readonly frame: number) {
+    this.coefficients = kCoefficients(rate);
+    this.step = Math.round(rate / 10);
+    if (this.step % frame !== 0) throw new Error('the 100 ms step must hold whole frames');
+  }
+
+  /** Measures the whole steps of x[0, available) not measured yet. */
+  push(x: Float32Array, available: number): void {
+    while (this.done + this.step <= available) {
+      const end = this.done + this.step;
+      this.steps.push(kWeightedSum(x, this.done, end, 1, this.coefficients, this.state) / this.step);
+      this.frames(x, this.done, end);
+      this.done = end;
+    }
+  }
+
+  finish(x: Float32Array): { rmsDb: number[]; peakDb: number[]; lufs: number; samplePeak: number } {
+    this.push(x, x.length);
+    this.frames(x, this.done, x.length);
+    this.done = x.length;
+    return { rmsDb: this.rmsDb, peakDb: this.peakDb, lufs: loudnessOfSteps(this.steps), samplePeak: this.peak };
+  }
+
+  private frames(x: Float32Array, from: number, to: number): void {
+    for (let start = from; start < to; start += this.frame) {
+      const end = Math.min(to, start + this.frame);
+      let sum = 0;
+      let peak = 0;
+      for (let i = start; i < end; i++) {
+        const v = x[i]!;
+        sum += v * v;
+        const a = v < 0 ? -v : v;
+        if (a > peak) peak = a;
+      }
+      this.rmsDb.push(10 * Math.log10(sum / (end - start)));
+      this.peakDb.push(20 * Math.log10(peak));
+      if (peak > this.peak) this.peak = peak;
+    }
+  }
 }
 
 /**

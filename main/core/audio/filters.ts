@@ -38,20 +38,20 @@ function graph(input: string): string {
 const LOGLEVEL = ['-loglevel', 'repeat+level+verbose'];
 
 /**
- * The decode pass: 8 kHz mono float PCM on stdout (flushed per packet, so progress and the position of a decoding
- * error follow the decoder closely), the header, banner, clipping count and damage on stderr.
+ * The decode pass: 8 kHz mono float PCM on stdout, the header, banner, clipping count and damage on stderr. (Where
+ * damage is, exactly, a second pass finds when there is any: see locateDamage.)
  */
 export function decodeArgs(inputPath: string, startSec = 0, lenSec?: number): string[] {
   return [
     '-nostdin', '-nostats', ...LOGLEVEL, ...rangeArgs(startSec, lenSec), '-i', inputPath,
-    '-filter_complex', graph('0:a:0'), '-map', '[out]', '-f', 'f32le', '-flush_packets', '1', 'pipe:1',
+    '-filter_complex', graph('0:a:0'), '-map', '[out]', '-f', 'f32le', 'pipe:1',
   ];
 }
 
 /**
  * The live decoder of a recording streamed on stdin: the decoded audio as 32-bit float WAV at the source rate (float
  * keeps opus peaks above full scale; the file is what later renders start from) and the decode pass's conditioned
- * PCM on stdout, from the same decoding.
+ * PCM on stdout, from the same decoding, flushed per packet (a stream cannot be decoded again to place damage).
  */
 export function liveDecodeArgs(pcmPath: string): string[] {
   return [

@@ -7,8 +7,9 @@
 import { analyseDecoded, DAMAGE_LIMITS, type AudioAnalysis } from './analyse.js';
 import type { FfmpegPaths } from './binaries.js';
 import { createDecodeLogParser, finishDamage, growingBuffer, rememberDecoded, type DecodedAudio } from './decode.js';
+import { LevelMeter } from './dsp.js';
 import { spawnFfmpegWithStdin, type StreamingProcess } from './ffmpeg-adapter.js';
-import { liveDecodeArgs } from './filters.js';
+import { FRAME_SAMPLES, liveDecodeArgs } from './filters.js';
 import { TARGET_SAMPLE_RATE } from './formats.js';
 import type { AudioProbe } from './probe.js';
 
@@ -33,11 +34,13 @@ export interface LiveDecoder {
 
 export function startLiveDecode(bins: FfmpegPaths, pcmPath: string): LiveDecoder {
   const pcmBuf = growingBuffer();
+  const meter = new LevelMeter(TARGET_SAMPLE_RATE, FRAME_SAMPLES);
   let bytes = 0;
   const log = createDecodeLogParser(() => bytes / (TARGET_SAMPLE_RATE * 4));
   let proc: StreamingProcess | undefined = spawnFfmpegWithStdin(bins.ffmpegPath, liveDecodeArgs(pcmPath), log.line, (c) => {
     pcmBuf.push(c);
     bytes += c.length;
+    meter.push(pcmBuf.floats(), Math.floor(bytes / 4));
   });
   let healthy = true;
   void proc.done.then((r) => { if (r.code !== 0) healthy = false; });
@@ -70,7 +73,9 @@ export function startLiveDecode(bins: FfmpegPaths, pcmPath: string): LiveDecoder
       const decodedSec = pcm.length / TARGET_SAMPLE_RATE;
       const durationSec = h.durationSec > 0 && Math.abs(h.durationSec - decodedSec) <= 0.1 ? h.durationSec : decodedSec;
       const pcmProbe = { durationSec, codec: 'pcm_f32le', sampleRate: h.sampleRate, channels: h.channels, container: 'wav', hasVideo: false, durationDecoded: false };
-      const decoded: DecodedAudio = { pcm, startSec: 0, header: { ...pcmProbe }, clip: res.clip, durationEstimated: false, ffmpegVersion: res.ffmpegVersion, damage };
+      const decoded: DecodedAudio = {
+        pcm, startSec: 0, header: { ...pcmProbe }, clip: res.clip, durationEstimated: false, ffmpegVersion: res.ffmpegVersion, damage, levels: meter.finish(pcm),
+      };
       const analysis = analyseDecoded(decoded);
       await rememberDecoded(pcmPath, decoded);
       return { pcmPath, probe: { ...h, durationSec, durationDecoded: !(h.durationSec > 0) }, analysis, pcmProbe };

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeG711, fromDb, integratedLoudness, toDb, toInt16, truePeak, TruePeakLimiter } from '../../../main/core/audio/dsp.js';
+import { encodeG711, frameLevels, fromDb, integratedLoudness, LevelMeter, samplePeak, toDb, toInt16, truePeak, TruePeakLimiter } from '../../../main/core/audio/dsp.js';
 import { espeak, ffmpeg, makeTempDir } from '../../helpers/audio-fixtures.js';
 
 const execFileP = promisify(execFile);
@@ -87,6 +87,23 @@ describe('integratedLoudness (BS.1770, K-weighting for 8 kHz as ffmpeg computes 
   it('gives the floor for a signal shorter than one 400 ms block, and for silence', () => {
     expect(integratedLoudness(speech.subarray(0, 3000), RATE)).toBe(-70);
     expect(integratedLoudness(new Float32Array(RATE * 2), RATE)).toBe(-70);
+  });
+});
+
+describe('LevelMeter (the analysis measured while the decoder still writes)', () => {
+  it('gives exactly what the whole-signal functions give, whatever pieces the samples arrive in', () => {
+    const meter = new LevelMeter(RATE, 400);
+    let available = 0;
+    for (const piece of [1, 799, 801, 4096, 12345, 3]) {
+      available = Math.min(speech.length, available + piece);
+      meter.push(speech, available);
+    }
+    const m = meter.finish(speech);
+    const f = frameLevels(speech, 400);
+    expect(m.rmsDb).toEqual(f.rmsDb);
+    expect(m.peakDb).toEqual(f.peakDb);
+    expect(m.lufs).toBe(integratedLoudness(speech, RATE));
+    expect(m.samplePeak).toBe(samplePeak(speech));
   });
 });
 
