@@ -6,7 +6,9 @@ import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 /** Extra command groups (drafts, queue, batch, rollback) register through this hook. */
 export type Registrar = (program: Command, state: RunState) => void;
