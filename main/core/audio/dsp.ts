@@ -238,6 +238,10 @@ function phasePoint(x: Float32Array, n: number, p: number): number {
   const base = n - TP_HALF + 1;
   const off = (p - 1) * TP_TAPS;
   let acc = 0;
+  if (base >= 0 && base + TP_TAPS <= x.length) {
+    for (let k = 0; k < TP_TAPS; k++) acc += TP_FLAT[off + k]! * x[base + k]!;
+    return acc;
+  }
   for (let k = 0; k < TP_TAPS; k++) {
     const i = base + k;
     if (i >= 0 && i < x.length) acc += TP_FLAT[off + k]! * x[i]!;
@@ -267,17 +271,17 @@ function interSamplePeak(x: Float32Array, n: number, gain: number): number {
   }
   // Beyond either end the signal is silence (the interval before the first sample and after the last one count).
   const p0 = n >= 0 ? x[n]! : 0;
-  const p4 = x[n + 1] ?? 0;
-  const a0 = Math.abs(p0), a1 = Math.abs(p1), a2 = Math.abs(p2), a3 = Math.abs(p3), a4 = Math.abs(p4);
-  const top = Math.max(a0, a1, a2, a3, a4);
-  // The parabola through the largest point and its neighbours (a sample's outer neighbour is a 4× point of the
-  // next interval, computed only then).
+  const p4 = n + 1 < x.length ? x[n + 1]! : 0;
+  const a0 = p0 < 0 ? -p0 : p0, a1 = p1 < 0 ? -p1 : p1, a2 = p2 < 0 ? -p2 : p2, a3 = p3 < 0 ? -p3 : p3, a4 = p4 < 0 ? -p4 : p4;
+  // The parabola through the largest point and its neighbours. At a sample, the neighbour on the far side is a 4×
+  // point of the interval before; when the largest is the interval's second sample, the interval after (which
+  // is looked at too: that sample is loud) refines it.
   let peak: number;
-  if (top === a2) peak = refine(p1, p2, p3);
-  else if (top === a1) peak = refine(p0, p1, p2);
-  else if (top === a3) peak = refine(p2, p3, p4);
-  else if (top === a0) peak = refine(phasePoint(x, n - 1, TP_OVERSAMPLE - 1), p0, p1);
-  else peak = refine(p3, p4, phasePoint(x, n + 1, 1));
+  if (a2 >= a1 && a2 >= a3 && a2 >= a0 && a2 >= a4) peak = refine(p1, p2, p3);
+  else if (a1 >= a3 && a1 >= a0 && a1 >= a4) peak = refine(p0, p1, p2);
+  else if (a3 >= a0 && a3 >= a4) peak = refine(p2, p3, p4);
+  else if (a0 >= a4) peak = refine(phasePoint(x, n - 1, TP_OVERSAMPLE - 1), p0, p1);
+  else peak = a4;
   return peak * gain;
 }
 
