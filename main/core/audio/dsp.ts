@@ -7,8 +7,15 @@
 export function frameLevels(x: Float32Array, frameSamples: number): { rmsDb: number[]; peakDb: number[] } {
   const rmsDb: number[] = [];
   const peakDb: number[] = [];
-  for (let start = 0; start < x.length; start += frameSamples) {
-    const end = Math.min(x.length, start + frameSamples);
+  measureFrames(x, 0, x.length, frameSamples, rmsDb, peakDb);
+  return { rmsDb, peakDb };
+}
+
+/** Appends the levels of the frames of x[from, to) (the last one may be short); returns their largest |sample|. */
+function measureFrames(x: Float32Array, from: number, to: number, frameSamples: number, rmsDb: number[], peakDb: number[]): number {
+  let top = 0;
+  for (let start = from; start < to; start += frameSamples) {
+    const end = Math.min(to, start + frameSamples);
     let sum = 0;
     let peak = 0;
     for (let i = start; i < end; i++) {
@@ -19,8 +26,9 @@ export function frameLevels(x: Float32Array, frameSamples: number): { rmsDb: num
     }
     rmsDb.push(10 * Math.log10(sum / (end - start)));
     peakDb.push(20 * Math.log10(peak));
+    if (peak > top) top = peak;
   }
-  return { rmsDb, peakDb };
+  return top;
 }
 
 export function samplePeak(x: Float32Array): number {
@@ -161,20 +169,7 @@ export class LevelMeter {
   }
 
   private frames(x: Float32Array, from: number, to: number): void {
-    for (let start = from; start < to; start += this.frame) {
-      const end = Math.min(to, start + this.frame);
-      let sum = 0;
-      let peak = 0;
-      for (let i = start; i < end; i++) {
-        const v = x[i]!;
-        sum += v * v;
-        const a = v < 0 ? -v : v;
-        if (a > peak) peak = a;
-      }
-      this.rmsDb.push(10 * Math.log10(sum / (end - start)));
-      this.peakDb.push(20 * Math.log10(peak));
-      if (peak > this.peak) this.peak = peak;
-    }
+    this.peak = Math.max(this.peak, measureFrames(x, from, to, this.frame, this.rmsDb, this.peakDb));
   }
 }
 

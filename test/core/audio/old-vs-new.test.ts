@@ -6,7 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderGreeting, type GreetingFormat } from '../../../main/core/audio/index.js';
-import { clippedCopy, derive, espeak, ffmpeg, makeTempDir, measure, mp4WithAudio, webmWithoutDuration } from '../../helpers/audio-fixtures.js';
+import { ffmpeg, makeTempDir, measure } from '../../helpers/audio-fixtures.js';
+import { buildCorpus } from './corpus.js';
 import { legacyRender } from '../../helpers/legacy-render.js';
 
 let dir = '';
@@ -16,18 +17,11 @@ const f: Record<string, string> = {};
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('vmgs-oldnew-'));
   await mkdir(path.join(dir, 'out'));
-  f.speech = await espeak(path.join(dir, 'speech.wav'));
-  await Promise.all([
-    derive(f.speech, path.join(dir, 'padded.wav'), { leadSilenceSec: 3.2, trailSilenceSec: 4, sampleRate: 48000, channels: 2 }).then((p) => { f.padded = p; }),
-    derive(f.speech, path.join(dir, 'quiet.wav'), { gainDb: -30, leadSilenceSec: 2, noiseDb: -80 }).then((p) => { f.quiet = p; }),
-    clippedCopy(f.speech, path.join(dir, 'clipped.wav')).then((p) => { f.clipped = p; }),
-    webmWithoutDuration(f.speech, path.join(dir, 'rec.webm')).then((p) => { f.webm = p; }),
-    mp4WithAudio(f.speech, path.join(dir, 'clip.mp4')).then((p) => { f.mp4 = p; }),
-    // Speech over pink noise at 48 kHz stereo, like the benchmark's input.
-    ffmpeg(['-i', f.speech, '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.002:r=22050', '-filter_complex',
-      '[0:a]adelay=600:all=1,apad=pad_dur=1[s];[s][1:a]amix=inputs=2:duration=first:normalize=0,volume=-4dB[o]', '-map', '[o]', '-ar', '48000', '-ac', '2',
-      path.join(dir, 'noisy.wav')]).then(() => { f.noisy = path.join(dir, 'noisy.wav'); }),
-  ]);
+  Object.assign(f, await buildCorpus(dir));
+  // Speech over pink noise at 48 kHz stereo, like the benchmark's input.
+  f.noisy = path.join(dir, 'noisy.wav');
+  await ffmpeg(['-i', f.speech!, '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.002:r=22050', '-filter_complex',
+    '[0:a]adelay=600:all=1,apad=pad_dur=1[s];[s][1:a]amix=inputs=2:duration=first:normalize=0,volume=-4dB[o]', '-map', '[o]', '-ar', '48000', '-ac', '2', f.noisy]);
 });
 afterAll(async () => cleanup());
 
