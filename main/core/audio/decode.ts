@@ -7,9 +7,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError } from '../errors.js';
-import { resolveFfmpeg, resolveFfmpegAfterFailure, type FfmpegPaths } from './binaries.js';
+import { ffmpegTooOldError, libavutilTooOld, parseLibavutil, resolveFfmpeg, resolveFfmpegAfterFailure, type FfmpegPaths } from './binaries.js';
 import { AudioError } from './errors.js';
-import { errorSummary, runProcess } from './ffmpeg-adapter.js';
+import { errorSummary, runProcess, verifyBinary } from './ffmpeg-adapter.js';
 import { LevelMeter } from './dsp.js';
 import { decodeArgs, FRAME_SAMPLES } from './filters.js';
 import { TARGET_SAMPLE_RATE } from './formats.js';
@@ -106,7 +106,7 @@ export function finishDamage(raw: RawDamage, missingSec = 0): DecodeDamage {
 export function createDecodeLogParser(position: () => number): {
   line(l: string): void;
   readonly header: ReturnType<typeof createInputHeaderParser>;
-  result(): { clip: ClipStats; damage: RawDamage; durationEstimated: boolean; ffmpegVersion: string | undefined; sawBanner: boolean };
+  result(): { clip: ClipStats; damage: RawDamage; durationEstimated: boolean; ffmpegVersion: string | undefined; sawBanner: boolean; libavutil: [number, number] | undefined };
 } {
   const header = createInputHeaderParser();
   const clip: ClipStats = { peakDb: undefined, topBinCount: undefined, samples: undefined };
@@ -120,6 +120,7 @@ export function createDecodeLogParser(position: () => number): {
   let durationEstimated = false;
   let ffmpegVersion: string | undefined;
   let sawBanner = false;
+  let libavutil: [number, number] | undefined;
   let sourceRate = 0;
   const seen = (text: string, at: number, untilSec = at): void => {
     firstSec = firstSec === undefined ? at : Math.min(firstSec, at);
@@ -133,6 +134,9 @@ export function createDecodeLogParser(position: () => number): {
       if (!sawBanner) {
         const b = /^ffmpeg version (\S+)/.exec(text);
         if (b) { sawBanner = true; ffmpegVersion = b[1]; return; }
+      } else if (!libavutil && !context && /^\s+libavutil\s/.test(text)) {
+        libavutil = parseLibavutil(text);
+        return;
       }
       if (!header.done && !context && header.line(text)) {
         const h = header.done ? header.result() : undefined;
@@ -180,7 +184,7 @@ export function createDecodeLogParser(position: () => number): {
         seen(`${context}: ${text}`, position());
       }
     },
-    result: () => ({ clip, damage: { failedPackets, errorLines, gapSec, largestGapSec, firstSec, lastSec, messages }, durationEstimated, ffmpegVersion, sawBanner }),
+    result: () => ({ clip, damage: { failedPackets, errorLines, gapSec, largestGapSec, firstSec, lastSec, messages }, durationEstimated, ffmpegVersion, sawBanner, libavutil }),
   };
 }
 
@@ -206,7 +210,8 @@ export function growingBuffer(): { reserve(bytes: number): void; push(c: Buffer)
 /** Failures that mean the binary itself is unusable (missing, not executable, not ffmpeg). */
 class UnusableBinary extends Error {}
 
-async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOptions): Promise<DecodedAudio> {
+async function decodeWith(bins: FfmpegPaths, inputPath: string, o: DecodeOptions): Promise<DecodedAudio> {
+  const ffmpegPath = bins.ffmpegPath;
   const startSec = o.startSec ?? 0;
   const pcmBuf = growingBuffer();
   const meter = new LevelMeter(TARGET_SAMPLE_RATE, FRAME_SAMPLES);
@@ -218,6 +223,7 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let refused: { error: unknown } | undefined;
   let headerChecked = false;
+  let versionChecked = false;
   let lastProgress = -1;
   try {
     if (o.signal?.aborted) throw new CancelledError('The decoding');
@@ -226,6 +232,14 @@ async function decodeWith(ffmpegPath: string, inputPath: string, o: DecodeOption
       signal: stop.signal,
       onStderrLine: (l) => {
         log.line(l);
+        // Too old an ffmpeg is refused from its banner, before it decodes anything.
+        if (!versionChecked && !refused) {
+          const { libavutil, ffmpegVersion } = log.result();
+          if (libavutil) {
+            versionChecked = true;
+            if (libavutilTooOld(libavutil)) { refused = { error: ffmpegTooOldError(ffmpegPath, bins.source, ffmpegVersion, libavutil) }; stop.abort(); }
+          }
+        }
         if (!headerChecked && log.header.done) {
           headerChecked = true;
           const h = log.header.result();
@@ -412,12 +426,15 @@ async function decodeFresh(inputPath: string, startSec: number, o: DecodeOptions
   const bins = o.binaries ?? (await resolveFfmpeg());
   let d: DecodedAudio;
   try {
-    d = await decodeWith(bins.ffmpegPath, inputPath, o);
+    d = await decodeWith(bins, inputPath, o);
   } catch (e) {
     if (!(e instanceof UnusableBinary)) throw e;
-    if (o.binaries) throw new AudioError('FFMPEG_FAILED', `${bins.ffmpegPath} cannot be used as ffmpeg: ${e.message}.`);
+    // No banner: is it an ffmpeg too old for these arguments, or no ffmpeg at all?
+    const v = await verifyBinary(bins.ffmpegPath, 'ffmpeg');
+    if (v.ok && libavutilTooOld(v.libavutil)) throw ffmpegTooOldError(bins.ffmpegPath, bins.source, v.version, v.libavutil);
+    if (v.ok || o.binaries) throw new AudioError('FFMPEG_FAILED', `${bins.ffmpegPath} cannot be used as ffmpeg: ${e.message}.`);
     const verified = await resolveFfmpegAfterFailure(bins.ffmpegPath);
-    d = await decodeWith(verified.ffmpegPath, inputPath, o).catch((err: unknown) => {
+    d = await decodeWith(verified, inputPath, o).catch((err: unknown) => {
       throw err instanceof UnusableBinary ? new AudioError('FFMPEG_FAILED', `${verified.ffmpegPath} cannot be used as ffmpeg: ${err.message}.`) : err;
     });
   }

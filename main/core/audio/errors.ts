@@ -5,6 +5,7 @@ import { VmgsError, type ErrorKind } from '../errors.js';
 export type AudioErrorCode =
   | 'FFMPEG_NOT_FOUND'
   | 'FFMPEG_FAILED'
+  | 'FFMPEG_TOO_OLD'
   | 'AUDIO_NOT_FOUND'
   | 'AUDIO_NOT_A_FILE'
   | 'AUDIO_UNREADABLE_PATH'

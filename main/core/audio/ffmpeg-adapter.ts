@@ -97,16 +97,22 @@ export function runProcess(bin: string, args: readonly string[], opts: RunOption
   });
 }
 
-/** Does `bin -version` run and introduce itself as `name`? */
-export async function verifyBinary(bin: string, name: 'ffmpeg' | 'ffprobe', timeoutMs = 10_000): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+/** Does `bin -version` run and introduce itself as `name`? With its version and libavutil's (`[56, 24]`). */
+export async function verifyBinary(bin: string, name: 'ffmpeg' | 'ffprobe', timeoutMs = 10_000): Promise<{ ok: true; version: string; libavutil: [number, number] | undefined } | { ok: false; reason: string }> {
   try {
     const r = await runProcess(bin, ['-hide_banner', '-version'], { timeoutMs, what: name });
     const first = r.stdout.split('\n')[0] ?? '';
-    if (r.code === 0 && first.startsWith(`${name} version`)) return { ok: true, version: first.slice(name.length + 9).split(' ')[0] ?? '' };
+    if (r.code === 0 && first.startsWith(`${name} version`)) return { ok: true, version: first.slice(name.length + 9).split(' ')[0] ?? '', libavutil: parseLibavutil(r.stdout) };
     return { ok: false, reason: r.code === 0 ? `does not look like ${name}` : `exited with code ${r.code ?? r.signal}` };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** "libavutil      56. 24.101 / 56. 24.101" (in the banner and in -version) → [56, 24]. */
+export function parseLibavutil(text: string): [number, number] | undefined {
+  const m = /libavutil\s+(\d+)\.\s*(\d+)\./.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
 export interface FfmpegRunOptions {

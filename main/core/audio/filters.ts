@@ -10,12 +10,14 @@ export const FRAME_SEC = FRAME_SAMPLES / TARGET_SAMPLE_RATE;
 export const HIGHPASS_HZ = 100;
 
 /**
- * Downmix + high-quality resample to 8 kHz mono float, then the high-pass. `async=1` fills timestamp gaps of over
- * 0.1 s with silence and drops overlaps (the resampler logs both), so audio after a corrupt stretch stays at its
- * time and the stretch is counted as damage.
+ * Downmix (the average of the channels: a two-channel copy of one voice keeps its level) and a high-quality
+ * resample to 8 kHz mono float, then the high-pass. `async=1` fills timestamp gaps of over 0.1 s with silence and
+ * drops overlaps (the resampler logs both), so audio after a corrupt stretch stays at its time and the stretch is
+ * counted as damage. The downmix is asked for with aformat, not the resampler's channel-layout option, whose name
+ * changed between ffmpeg 4 (`ocl`) and 5 (`ochl`).
  */
 export function conditioningChain(): string {
-  return `aresample=${TARGET_SAMPLE_RATE}:resampler=soxr:ochl=mono:osf=flt:async=1,highpass=f=${HIGHPASS_HZ}`;
+  return `aformat=channel_layouts=mono,aresample=${TARGET_SAMPLE_RATE}:resampler=soxr:osf=flt:async=1,highpass=f=${HIGHPASS_HZ}`;
 }
 
 /** Seek and length go before -i (fast, and accurate for every demuxer ffmpeg decodes from the start). */

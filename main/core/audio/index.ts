@@ -6,7 +6,8 @@ export {
   type GreetingFormat, type FormatChoice, type FormatPlan, type FormatPreset, type EncoderCapabilities,
 } from './formats.js';
 export {
-  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, warmUpFfmpeg, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
+  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, warmUpFfmpeg, checkFfmpeg, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
+  MIN_FFMPEG_RELEASE, MIN_LIBAVUTIL,
   type FfmpegPaths, type BinarySource, type ResolveDeps,
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
