@@ -27,7 +27,7 @@ async function stubFfmpeg(name: string, version: string, libavutil: string, mode
   const versionText = `ffmpeg version ${version} Copyright (c) 2000-2020 the FFmpeg developers\\nbuilt with gcc 7\\nlibavutil      ${libavutil} / ${libavutil}\\n`;
   const run = mode === 'no-banner'
     ? 'echo "Invalid loglevel \\"repeat+level+verbose\\". Possible levels are numbers or:" >&2; exit 1'
-    : `printf '[info] ffmpeg version ${version} Copyright (c) 2000-2020 the FFmpeg developers\\n[info]   libavutil      ${libavutil} / ${libavutil}\\n' >&2; sleep 5; exit 0`;
+    : `printf '[info] ffmpeg version ${version} Copyright (c) 2000-2020 the FFmpeg developers\\n[info]   libavutil      ${libavutil} / ${libavutil}\\n' >&2; exec sleep 5`;
   await writeFile(p, `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-version" ] && { printf '${versionText}'; exit 0; }; done\n${run}\n`);
   await chmod(p, 0o755);
   return p;
