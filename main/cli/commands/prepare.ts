@@ -1,4 +1,4 @@
-// vmgreet prepare INPUT -o OUTPUT [--format …] [--start S] [--end S] [--no-trim-silence] [--no-normalize] [--target-lufs N]
+// vmgreet prepare INPUT -o OUTPUT [--format …] [--start S] [--end S] [--no-trim-silence] [--no-normalize] [--target-lufs N] [--denoise] [--level]
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -17,6 +17,8 @@ export interface AudioFlags {
   trimSilence?: boolean;
   normalize?: boolean;
   targetLufs?: string;
+  denoise?: boolean;
+  level?: boolean;
 }
 
 interface Flags extends AudioFlags {
@@ -32,7 +34,9 @@ export function addAudioOptions(cmd: Command): Command {
     .option('--end <seconds>', 'keep audio up to here (seconds or m:ss)')
     .option('--no-trim-silence', 'keep leading and trailing silence')
     .option('--no-normalize', 'keep the original loudness')
-    .option('--target-lufs <lufs>', 'loudness target when normalising, -40 to -10', '-20');
+    .option('--target-lufs <lufs>', 'loudness target when normalising, -40 to -10', '-20')
+    .option('--denoise', 'reduce background noise (noise profile from the pauses)')
+    .option('--level', 'even out a level that swings (gentle, before normalising)');
 }
 
 export function parseAudioFlags(flags: AudioFlags): RenderSettings {
@@ -41,7 +45,7 @@ export function parseAudioFlags(flags: AudioFlags): RenderSettings {
   const endSec = flags.end !== undefined ? parseSeconds(flags.end, '--end') : undefined;
   checkRange(startSec, endSec);
   const targetLufs = flags.targetLufs !== undefined ? parseLufs(flags.targetLufs) : undefined;
-  return { format, startSec, endSec, trimSilence: flags.trimSilence !== false, normalize: flags.normalize !== false, targetLufs };
+  return { format, startSec, endSec, trimSilence: flags.trimSilence !== false, normalize: flags.normalize !== false, targetLufs, denoise: flags.denoise === true, level: flags.level === true };
 }
 
 const GREETING_SUFFIX = /\.(wav|mp3|gsm)$/i;

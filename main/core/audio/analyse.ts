@@ -3,7 +3,7 @@
 // follows reuses the same samples.
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import { decodeAudio, type DecodedAudio, type DecodeDamage } from './decode.js';
-import { frameLevels, integratedLoudness, samplePeak, toDb } from './dsp.js';
+import { frameLevels, integratedLoudness, loudnessRange, samplePeak, toDb } from './dsp.js';
 import { AudioError } from './errors.js';
 import { FRAME_SAMPLES, FRAME_SEC } from './filters.js';
 import { formatDuration, TARGET_SAMPLE_RATE } from './formats.js';
@@ -12,6 +12,9 @@ import type { InputHeader } from './input-header.js';
 import { probeAudio, statInputFile, type AudioProbe } from './probe.js';
 
 export interface AudioWarning { code: string; message: string }
+
+/** Clean-up the analysis recommends (render options `denoise` / `level`, CLI --denoise / --level). */
+export interface AudioSuggestion { code: 'DENOISE' | 'LEVEL'; message: string }
 
 export interface AudioAnalysis {
   integratedLufs: number;
@@ -44,6 +47,10 @@ export interface AudioAnalysis {
    * the audio lost with them, and where (seconds from the start of the analysed range).
    */
   damage?: { failedPackets: number; skippedSec: number; fromSec: number; toSec: number } | undefined;
+  /** EBU R128 loudness range (LU): how far the level swings (speech read evenly: about 3–6). */
+  loudnessRangeLu: number;
+  /** What noise reduction or levelling would improve, when the measurements say so. */
+  suggestions: AudioSuggestion[];
 }
 
 export interface AnalyseOptions {
@@ -68,6 +75,7 @@ export interface RawAnalysis {
   clipPeakDb: number | undefined;
   clipPeakCount: number | undefined;
   clipSamples: number | undefined;
+  loudnessRangeLu?: number | undefined;
 }
 
 const clampDb = (v: number | undefined): number => (v === undefined || Number.isNaN(v) ? FLOOR_DB : Math.max(FLOOR_DB, Math.min(40, v)));
@@ -116,6 +124,12 @@ export function predictedLimiterLoss(profile: readonly { excessDb: number; weigh
 /** The shortest recording (or chosen section) a greeting is made from, in seconds. */
 export const MIN_GREETING_SEC = 0.5;
 
+/**
+ * When the analysis suggests clean-up: noise reduction for a noise floor less than 30 dB under the speech (and not
+ * digital silence), levelling for a loudness range over 8 LU.
+ */
+export const SUGGEST = { denoiseSnrDb: 30, denoiseMinFloorDbfs: -70, levelRangeLu: 8 } as const;
+
 /** Thresholds of the warnings (documented here so the UI and the tests agree). */
 export const WARN = { leadingSilenceSec: 1.5, trailingSilenceSec: 3, tooQuietLufs: -40, clippingRatio: 0.0005, noisyFloorDbfs: -45, fullScaleDbfs: -0.05 } as const;
 
@@ -163,7 +177,17 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   else if (raw.clipPeakDb !== undefined && raw.clipPeakDb >= WARN.fullScaleDbfs) warnings.push({ code: 'CLIPPED', message: `peak ${Math.max(0, truePeakDbfs).toFixed(1)} dBFS: the recording reaches or exceeds full scale (clipped); record with a lower input level` });
   if (speechFound && noiseFloorDbfs > WARN.noisyFloorDbfs && integratedLufs - noiseFloorDbfs < 20) warnings.push({ code: 'NOISY', message: `noisy background (noise floor ${noiseFloorDbfs.toFixed(0)} dBFS)` });
 
+  const loudnessRangeLu = round(raw.loudnessRangeLu ?? 0, 1);
+  const suggestions: AudioSuggestion[] = [];
+  if (speechFound && noiseFloorDbfs > SUGGEST.denoiseMinFloorDbfs && integratedLufs - noiseFloorDbfs < SUGGEST.denoiseSnrDb) {
+    suggestions.push({ code: 'DENOISE', message: `background noise at ${noiseFloorDbfs.toFixed(0)} dBFS, ${(integratedLufs - noiseFloorDbfs).toFixed(0)} dB under the speech: noise reduction would make it cleaner` });
+  }
+  if (speechFound && loudnessRangeLu > SUGGEST.levelRangeLu) {
+    suggestions.push({ code: 'LEVEL', message: `the level swings by ${loudnessRangeLu.toFixed(0)} LU: levelling would even it out` });
+  }
+
   return {
+    loudnessRangeLu, suggestions,
     crestProfile: crestProfile(frames, raw.peaks.map(clampDb), integratedLufs),
     integratedLufs, truePeakDbfs, leadingSilenceSec, trailingSilenceSec, speechStartSec, speechEndSec, speechFound,
     clippingRatio: round(clippingRatio, 6), noiseFloorDbfs, silenceThresholdDbfs: round(threshold, 1), durationSec, warnings,
@@ -231,6 +255,7 @@ export function analyseDecoded(decoded: DecodedAudio, from = 0, to = decoded.pcm
   const { rmsDb, peakDb } = whole ?? frameLevels(pcm, FRAME_SAMPLES);
   const raw: RawAnalysis = {
     frames: rmsDb, peaks: peakDb, integratedLufs: whole?.lufs ?? integratedLoudness(pcm, TARGET_SAMPLE_RATE), truePeakDbfs: toDb(whole?.samplePeak ?? samplePeak(pcm)),
+    loudnessRangeLu: whole?.lraLu ?? loudnessRange(pcm, TARGET_SAMPLE_RATE),
     clipPeakDb: decoded.clip.peakDb, clipPeakCount: decoded.clip.topBinCount, clipSamples: decoded.clip.samples,
   };
   const a = summarise(raw, pcm.length / TARGET_SAMPLE_RATE);

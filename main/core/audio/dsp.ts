@@ -117,6 +117,34 @@ export function integratedLoudness(x: Float32Array, rate: number, gain = 1): num
   return loudnessOfSteps(kWeightedStepEnergies(x, rate, gain));
 }
 
+/**
+ * EBU Tech 3342 loudness range (LU) from the 100 ms K-weighted steps: 3 s short-term loudness every 100 ms,
+ * absolute gate -70 LUFS, relative gate 20 LU under their mean, then the spread from the 10th to the 95th
+ * percentile. 0 for a signal shorter than one 3 s window.
+ */
+export function loudnessRangeOfSteps(steps: ArrayLike<number>): number {
+  const W = 30;
+  const lufs = (e: number): number => -0.691 + 10 * Math.log10(e);
+  const st: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < steps.length; i++) {
+    sum += steps[i]!;
+    if (i >= W) sum -= steps[i - W]!;
+    if (i >= W - 1) st.push(sum / W);
+  }
+  const abs = st.filter((e) => lufs(e) > LOUDNESS_FLOOR_LUFS);
+  if (abs.length === 0) return 0;
+  const gate = lufs(abs.reduce((a, b) => a + b, 0) / abs.length) - 20;
+  const gated = abs.map(lufs).filter((l) => l > gate).sort((a, b) => a - b);
+  if (gated.length === 0) return 0;
+  const at = (q: number): number => gated[Math.min(gated.length - 1, Math.max(0, Math.round(q * (gated.length - 1))))]!;
+  return at(0.95) - at(0.1);
+}
+
+export function loudnessRange(x: Float32Array, rate: number): number {
+  return loudnessRangeOfSteps(kWeightedStepEnergies(x, rate));
+}
+
 function loudnessOfSteps(steps: ArrayLike<number>): number {
   const blocks: number[] = [];
   for (let b = 0; b + 4 <= steps.length; b++) blocks.push((steps[b]! + steps[b + 1]! + steps[b + 2]! + steps[b + 3]!) / 4);
@@ -161,11 +189,11 @@ export class LevelMeter {
     }
   }
 
-  finish(x: Float32Array): { rmsDb: number[]; peakDb: number[]; lufs: number; samplePeak: number } {
+  finish(x: Float32Array): { rmsDb: number[]; peakDb: number[]; lufs: number; lraLu: number; samplePeak: number } {
     this.push(x, x.length);
     this.frames(x, this.done, x.length);
     this.done = x.length;
-    return { rmsDb: this.rmsDb, peakDb: this.peakDb, lufs: loudnessOfSteps(this.steps), samplePeak: this.peak };
+    return { rmsDb: this.rmsDb, peakDb: this.peakDb, lufs: loudnessOfSteps(this.steps), lraLu: loudnessRangeOfSteps(this.steps), samplePeak: this.peak };
   }
 
   private frames(x: Float32Array, from: number, to: number): void {

@@ -83,4 +83,7 @@ export interface RenderChainParams {
   fadeSec: number;
   leadInPadSec: number;
   format: GreetingFormat;
+  /** Clean-up applied before the gain (render options `denoise`, `level`). */
+  denoise: boolean;
+  level: boolean;
 }

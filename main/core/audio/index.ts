@@ -13,7 +13,7 @@ export {
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
 export {
   analyseAudio, probeAndAnalyse, probeByDecoding, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
-  type AudioAnalysis, type AudioWarning, type AnalyseOptions,
+  SUGGEST, type AudioAnalysis, type AudioWarning, type AudioSuggestion, type AnalyseOptions,
 } from './analyse.js';
 export { decodeAudio, clearDecodeCache, prefetchDecode, type DecodedAudio, type DecodeDamage, type Prefetch } from './decode.js';
 export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';

@@ -11,10 +11,11 @@ import { pcmWavHeader, g711WavHeader } from '../wav.js';
 import { analyseDecoded, decodeRange, MIN_GREETING_SEC, predictedLimiterLoss, probeAnalyseDecode, type AudioAnalysis } from './analyse.js';
 import { getEncoderCapabilities, resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import type { DecodedAudio } from './decode.js';
-import { applyFades, encodeG711, fromDb, integratedLoudness, LOUDNESS_FLOOR_LUFS, toInt16, TruePeakLimiter } from './dsp.js';
+import { denoise, level } from './cleanup.js';
+import { applyFades, encodeG711, frameLevels, fromDb, integratedLoudness, loudnessRange, LOUDNESS_FLOOR_LUFS, toInt16, TruePeakLimiter } from './dsp.js';
 import { AudioError } from './errors.js';
 import { runFfmpeg } from './ffmpeg-adapter.js';
-import { encodeArgs, type RenderChainParams } from './filters.js';
+import { encodeArgs, FRAME_SAMPLES, type RenderChainParams } from './filters.js';
 import {
   formatDuration, GREETING_FORMATS, isGreetingFormat, longestFittingSec, parseFormatChoice, planFormat, PRESETS, SIZE_LIMIT_BYTES, TARGET_SAMPLE_RATE,
   type EncoderCapabilities, type FormatChoice, type FormatPlan, type GreetingFormat,
@@ -38,6 +39,10 @@ export interface RenderOptions {
   tempDir?: string | undefined;
   /** Skip the analysis pass when the caller already analysed this input (only used without start/end). */
   analysis?: AudioAnalysis | undefined;
+  /** Noise reduction with a noise profile from the detected silence (see cleanup.ts). Default off. */
+  denoise?: boolean | undefined;
+  /** Gentle levelling of speech whose level swings, before the loudness stage. Default off. */
+  level?: boolean | undefined;
   /** Skip the probe when the caller already probed this input (its durationSec must be the real length). */
   probe?: AudioProbe | undefined;
   /** Injected for tests and for callers that already resolved them. */
@@ -68,6 +73,13 @@ export interface RenderResult {
   leadInPadSec: number;
   /** The exact render parameters (the benchmark replays them with bare ffmpeg). */
   renderParams: RenderChainParams;
+  /** What the clean-up did, when asked for (noise floors and loudness ranges of the rendered section, before/after). */
+  cleanup: RenderCleanup;
+}
+
+export interface RenderCleanup {
+  denoise?: { noiseFloorBeforeDbfs: number; noiseFloorAfterDbfs: number; profile: 'silence' | 'quietest'; profileSec: number } | undefined;
+  level?: { loudnessRangeBeforeLu: number; loudnessRangeAfterLu: number } | undefined;
 }
 
 export const MARGIN_BEFORE_SEC = 0.15;
@@ -152,6 +164,14 @@ export function keepWindow(p: RenderPlanInput): { keepStart: number; keepEnd: nu
   return { keepStart: p.rangeStart + keepStart, keepEnd: p.rangeStart + keepEnd, padSec: Math.round(padSec * 1000) / 1000 };
 }
 
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** The noise floor as the analysis measures it: the 10th percentile of the 50 ms frame levels (digital silence left out). */
+function noiseFloor(frameRmsDb: readonly number[]): number {
+  const s = frameRmsDb.filter((l) => l > -150).sort((a, b) => a - b);
+  return s.length ? round1(s[Math.floor(0.1 * (s.length - 1))]!) : -120;
+}
 
 /** Planning before the encoder listing is known: WAV and G.711 are written here and always exist. */
 const BUILT_IN: readonly GreetingFormat[] = ['wav', 'wav-ulaw', 'wav-alaw'];
@@ -273,7 +293,29 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
     throw new AudioError('AUDIO_SILENT', 'The recording (or the chosen section) is silent: there is nothing to make louder. Record the greeting again.', { kind: 'input' });
   }
 
-  const { keepStart, keepEnd, padSec } = keepWindow({ rangeStart: start, rangeEnd: end, analysis, trimSilence });
+  // Clean-up runs on the whole rendered range (its silence gives the noise profile), before the trim.
+  const cleanup: RenderCleanup = {};
+  let source = decoded.pcm;
+  if (opts.denoise || opts.level) {
+    const silenceDb = analysis.silenceThresholdDbfs;
+    const frameDb = (x: Float32Array): number[] => (x === decoded.pcm && decoded.levels ? decoded.levels.rmsDb : frameLevels(x, FRAME_SAMPLES).rmsDb);
+    if (opts.denoise) {
+      const before = frameDb(source);
+      const r = denoise(source, { rate: TARGET_SAMPLE_RATE, frameSamples: FRAME_SAMPLES, silentFrames: before.map((l) => !(l > silenceDb)), frameRmsDb: before });
+      source = r.out;
+      cleanup.denoise = { noiseFloorBeforeDbfs: noiseFloor(before), noiseFloorAfterDbfs: noiseFloor(frameDb(source)), profile: r.profile, profileSec: r.profileSec };
+    }
+    if (opts.level) {
+      const rangeBefore = loudnessRange(source, TARGET_SAMPLE_RATE);
+      source = level(source, { rate: TARGET_SAMPLE_RATE, frameSamples: FRAME_SAMPLES, frameRmsDb: frameDb(source), silenceThresholdDbfs: silenceDb });
+      cleanup.level = { loudnessRangeBeforeLu: round1(rangeBefore), loudnessRangeAfterLu: round1(loudnessRange(source, TARGET_SAMPLE_RATE)) };
+    }
+    if (signal?.aborted) throw new CancelledError('The render');
+  }
+  // After noise reduction the speech is found again in the cleaned signal: noise that hid the pauses no longer
+  // keeps them in the greeting.
+  const trimBy = opts.denoise ? analyseDecoded({ ...decoded, pcm: source, levels: undefined }) : analysis;
+  const { keepStart, keepEnd, padSec } = keepWindow({ rangeStart: start, rangeEnd: end, analysis: trimBy.speechFound ? trimBy : analysis, trimSilence });
   const keepSec = keepEnd - keepStart;
   const durationSec = Math.round((keepSec + padSec) * 1000) / 1000;
   let plan = planFormat(durationSec, choice, opts.capabilities ?? ALL_FORMATS, limit);
@@ -282,7 +324,7 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
 
   report(85, 'render');
   const toIndex = (sec: number): number => Math.max(0, Math.min(decoded.pcm.length, Math.round((sec - decoded.startSec) * TARGET_SAMPLE_RATE)));
-  const kept = decoded.pcm.subarray(toIndex(keepStart), toIndex(keepEnd));
+  const kept = source.subarray(toIndex(keepStart), toIndex(keepEnd));
   // The output's samples before the gain: the lead-in silence, then the kept audio with its fades. The limiter and
   // the loudness measurement see exactly what is written (a cut edge without its fade would read as a false peak).
   const padSamples = Math.round(padSec * TARGET_SAMPLE_RATE);
@@ -293,12 +335,15 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
   let gainDb = 0;
   if (limiterDbfs !== undefined) {
     const offset = CODEC_LOUDNESS_OFFSET_DB[plan.format];
-    const maxGainDb = Math.min(MAX_GAIN_DB, targetLufs - analysis.integratedLufs + offset + MAX_LIMITER_COMPENSATION_DB);
-    ({ out: samples, gainDb } = normaliseAndLimit(shaped, computeGainDb(analysis, targetLufs, limiterDbfs, plan.format), maxGainDb, targetLufs + offset, limiterDbfs, signal));
+    // After a clean-up the loudness to start from is the cleaned signal's.
+    const from = source === decoded.pcm ? analysis : { ...analysis, integratedLufs: integratedLoudness(kept, TARGET_SAMPLE_RATE) };
+    const maxGainDb = Math.min(MAX_GAIN_DB, targetLufs - from.integratedLufs + offset + MAX_LIMITER_COMPENSATION_DB);
+    ({ out: samples, gainDb } = normaliseAndLimit(shaped, computeGainDb(from, targetLufs, limiterDbfs, plan.format), maxGainDb, targetLufs + offset, limiterDbfs, signal));
   }
   report(92, 'render');
   const params: RenderChainParams = {
     inputStartSec: keepStart, keepSec, gainDb, limiterDbfs, fadeSec: FADE_SEC, leadInPadSec: padSec, format: plan.format,
+    denoise: opts.denoise === true, level: opts.level === true,
   };
 
   const tmpDir = await mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'vmgs-render-'));
@@ -315,7 +360,7 @@ export async function renderGreeting(opts: RenderOptions, ctl: RenderControl = {
     ctl.onProgress?.({ percent: 100, stage: 'done' });
     return {
       outputPath: out, format: plan.format, formatReason: plan.reason, bytes, durationSec, analysis, plan, probe, gainDb: Math.round(gainDb * 100) / 100,
-      keptStartSec: keepStart, keptEndSec: keepEnd, leadInPadSec: padSec, renderParams: params,
+      keptStartSec: keepStart, keptEndSec: keepEnd, leadInPadSec: padSec, renderParams: params, cleanup,
     };
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
