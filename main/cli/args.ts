@@ -1,6 +1,7 @@
 // Validation of command-line values with zod. Commander hands us strings; these schemas turn them into typed,
 // checked values and produce one clear UsageError ("what is wrong, what to type instead") when they do not fit.
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod/v3';
 import { FORMAT_CHOICES, IF_EXISTS_POLICIES, greetingNameProblem, type IfExistsPolicy } from '../core/domain.js';
 import { showValue } from '../core/errors.js';
 import { UsageError } from './errors.js';
@@ -11,7 +12,19 @@ export const UPLOAD_POLICIES = ['ask', ...IF_EXISTS_POLICIES] as const;
 export type UploadPolicy = (typeof UPLOAD_POLICIES)[number];
 export type { IfExistsPolicy };
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+// These few checks use zod's v3 API (shipped inside the zod 4 package as `zod/v3`): it loads as one bundle in ~12 ms,
+// where zod 4's API is some 95 modules and ~50 ms, the largest part of a `vmgreet prepare` start on this machine.
+// The action wrapper loads it (loadZod) before a command's values are checked, so a command that checks none
+// (--help) does not load it; a direct caller (a test) gets it on the first check.
+let zod: typeof Zod.z | undefined;
+export async function loadZod(): Promise<void> {
+  zod ??= (await import('zod/v3')).z;
+}
+function z(): typeof Zod.z {
+  return (zod ??= (createRequire(import.meta.url)('zod/v3') as typeof Zod).z);
+}
+
+function parseWith<T>(schema: Zod.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const first = r.error.issues[0];
@@ -21,13 +34,14 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 // Yeastar extension numbers are digits. Anything else (&, /, spaces) would end up inside a query string or a
 // multipart field, so it is refused here, before any request is made.
-const extSchema = z
+let extSchemaMemo: Zod.ZodType<string> | undefined;
+const extSchema = (): Zod.ZodType<string> => (extSchemaMemo ??= z()
   .string()
   .max(15, { message: 'an extension number has at most 15 digits' })
-  .regex(/^[0-9]+$/, { message: 'use the extension number, digits only (for example 3200)' });
+  .regex(/^[0-9]+$/, { message: 'use the extension number, digits only (for example 3200)' }));
 
 export function parseExt(value: string): string {
-  return parseWith(extSchema, value, 'Extension');
+  return parseWith(extSchema(), value, 'Extension');
 }
 
 /** `3200-3299` or `3200` or `3200,3201,3300-3310` → ordered, de-duplicated list of extension numbers. */
@@ -71,19 +85,20 @@ export function parseGreetingName(value: string): { base: string; suffix: '.wav'
 }
 
 // An existing greeting's file name (for download/delete): whatever the PBX lists, but never a path or control chars.
-const fileSchema = z
+let fileSchemaMemo: Zod.ZodType<string> | undefined;
+const fileSchema = (): Zod.ZodType<string> => (fileSchemaMemo ??= z()
   .string()
   .min(1, { message: 'the file name is empty' })
   .max(255, { message: 'use at most 255 characters' })
   // eslint-disable-next-line no-control-regex
-  .regex(/^[^/\\\u0000-\u001f\u007f]+$/, { message: 'give the file name as `greetings list` shows it, without a folder or control characters' });
+  .regex(/^[^/\\\u0000-\u001f\u007f]+$/, { message: 'give the file name as `greetings list` shows it, without a folder or control characters' }));
 
 export function parseGreetingFile(value: string): string {
-  return parseWith(fileSchema, value, 'File name');
+  return parseWith(fileSchema(), value, 'File name');
 }
 
 function intSchema(min: number, max: number) {
-  return z.coerce
+  return z().coerce
     .number({ message: 'expected a whole number' })
     .int({ message: 'expected a whole number' })
     .min(min, { message: `use a number from ${min} to ${max}` })
@@ -101,17 +116,17 @@ export function parseSeconds(value: string, what: string): number {
   if (!m) throw new UsageError(`${what} ${showValue(value)} is not valid: give seconds (12.5) or minutes:seconds (1:02.5).`, 'CLI_BAD_ARGUMENT', { argument: what });
   const parts = [m[1], m[2], m[3]].filter((p): p is string => p !== undefined).map(Number);
   const seconds = parts.reduce((acc, p) => acc * 60 + p, 0);
-  return parseWith(z.number().finite().min(0).max(24 * 3600, { message: 'that is longer than a day' }), seconds, what);
+  return parseWith(z().number().finite().min(0).max(24 * 3600, { message: 'that is longer than a day' }), seconds, what);
 }
 
 export function parseLufs(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`Target loudness ${showValue(value)} is not valid: give LUFS as a negative number, for example -20.`, 'CLI_BAD_ARGUMENT');
-  return parseWith(z.number().min(-40, { message: 'use a value from -40 to -10 LUFS (telephony: about -20)' }).max(-10, { message: 'use a value from -40 to -10 LUFS (telephony: about -20)' }), n, 'Target loudness');
+  return parseWith(z().number().min(-40, { message: 'use a value from -40 to -10 LUFS (telephony: about -20)' }).max(-10, { message: 'use a value from -40 to -10 LUFS (telephony: about -20)' }), n, 'Target loudness');
 }
 
 export function parseChoice<T extends string>(value: string, choices: readonly T[], what: string): T {
-  const r = z.enum(choices as unknown as [T, ...T[]]).safeParse(value);
+  const r = z().enum(choices as unknown as [T, ...T[]]).safeParse(value);
   if (r.success) return r.data;
   throw new UsageError(`${what} ${showValue(value)} is not valid: choose one of ${choices.join(', ')}.`, 'CLI_BAD_ARGUMENT', { argument: what });
 }

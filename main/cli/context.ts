@@ -1,6 +1,7 @@
 // What every command action receives: the output layer for this run, the process streams, and a signal that
 // fires on Ctrl-C so long operations (render, upload) stop cleanly and remove their temp files.
 import type { Command } from 'commander';
+import { loadZod } from './args.js';
 import type { CliIo } from './io.js';
 import { Output } from './output.js';
 
@@ -35,6 +36,8 @@ export function action<A extends unknown[]>(
     const json = command.opts<{ json?: boolean }>().json === true;
     const out = new Output(state.io, { json });
     try {
+      await loadZod(); // the validator of every argument; loaded here rather than at start
+
       // A handler may return a non-zero code for a run that completed but not fully (e.g. a batch with failed items).
       const code = await handler({ out, io: state.io, signal: state.signal }, ...(args.slice(0, -1) as A));
       state.exitCode = code ?? 0;

@@ -1,7 +1,8 @@
 // The output layer. Human mode: readable text on stdout, warnings and errors on stderr, progress bars only when
 // stderr is a terminal. JSON mode (--json): exactly one JSON document on stdout (the result, or an error
 // document), nothing else on stdout; warnings and the human error line still go to stderr.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import { isVmgsError } from '../core/errors.js';
 import { redactUrl } from '../core/pbx/url.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -29,7 +30,7 @@ export class Output {
   private readonly io: CliIo;
   private readonly secrets = new Set<string>();
   private emitted = false;
-  private activeBar: cliProgress.SingleBar | undefined;
+  private activeBar: cliProgressModule.SingleBar | undefined;
 
   constructor(io: CliIo, opts: { json: boolean }) {
     this.io = io;
@@ -115,6 +116,8 @@ export class Output {
         : unit === 'items'
           ? `${label} [{bar}] {value}/{total}`
           : `${label} [{bar}] {percentage}%`;
+    // Loaded for the first bar on a terminal only (scripts and --json never draw one).
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
     const bar = new cliProgress.SingleBar(
       { format, stream: this.io.stderr as unknown as NodeJS.WritableStream, hideCursor: true, clearOnComplete: true, barsize: 30 },
       cliProgress.Presets.shades_classic,

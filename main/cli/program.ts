@@ -1,24 +1,20 @@
 // The `vmgreet` command tree (commander 14) and the run loop shared by the binary and in-process callers.
 import { Command, CommanderError } from 'commander';
-import { registerExtensions } from './commands/extensions.js';
-import { registerGreetings } from './commands/greetings.js';
-import { registerPrepare } from './commands/prepare.js';
-import { registerSim } from './commands/sim.js';
-import { registerTemplates } from './commands/templates.js';
-import { registerTts } from './commands/tts.js';
-import { registerUpload } from './commands/upload.js';
+import { BUILT_IN_COMMANDS, registrarsFor } from './command-table.js';
 import type { RunState } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { Output } from './output.js';
 import { UsageError } from './errors.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 /** Extra command groups (drafts, queue, batch, rollback) register through this hook. */
 export type Registrar = (program: Command, state: RunState) => void;
 
-export function buildProgram(state: RunState, extra: readonly Registrar[] = []): Command {
+/** The command tree with the given commands (see command-table.ts for which a command line needs). */
+export function buildProgram(state: RunState, registrars: readonly Registrar[]): Command {
   const program = new Command('vmgreet')
     .description('Prepare voicemail greetings and upload them to a Yeastar P-Series PBX.')
     .version(VERSION, '-V, --version')
@@ -38,14 +34,7 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
         'Try it without a PBX: vmgreet sim',
       ].join('\n'),
     );
-  registerExtensions(program, state);
-  registerGreetings(program, state);
-  registerPrepare(program, state);
-  registerUpload(program, state);
-  registerSim(program, state);
-  registerTts(program, state);
-  registerTemplates(program, state);
-  for (const register of extra) register(program, state);
+  for (const register of registrars) register(program, state);
 
   // Every command (and group) reports parse errors through our handler, never process.exit().
   const configure = (cmd: Command): void => {
@@ -63,7 +52,7 @@ export function buildProgram(state: RunState, extra: readonly Registrar[] = []):
 /** Parses argv (without node and script), runs the command, returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSignal, extra: readonly Registrar[] = []): Promise<number> {
   const state: RunState = { io, signal, exitCode: EXIT.ok };
-  const program = buildProgram(state, extra);
+  const program = buildProgram(state, [...(await registrarsFor(argv, BUILT_IN_COMMANDS)), ...extra]);
   const json = argv.includes('--json');
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -75,11 +64,13 @@ export async function runCli(argv: readonly string[], io: CliIo, signal: AbortSi
       const message = err.message.replace(/^error:\s*/, '').replace(/\n[\s\S]*$/, '');
       // Commander already printed its message to stderr; with --json the script still gets its one JSON document.
       if (json) {
+        const { Output } = await import('./output.js');
         const out = new Output({ ...io, stderr: { write: () => true } }, { json: true });
         out.error(new UsageError(message.charAt(0).toUpperCase() + message.slice(1), 'CLI_USAGE', { commander: err.code }));
       }
       return EXIT.usage;
     }
+    const { Output } = await import('./output.js');
     return new Output(io, { json }).error(err);
   }
 }

@@ -21,6 +21,9 @@ export interface RenderSettings {
   trimSilence: boolean;
   normalize: boolean;
   targetLufs?: number | undefined;
+  /** Noise reduction and levelling (--denoise, --level). */
+  denoise?: boolean | undefined;
+  level?: boolean | undefined;
 }
 
 /** What mkdtemp makes of 'vmgreet-': the prefix and six letters or digits. Other names are never touched. */
@@ -92,6 +95,8 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
         trimSilence: settings.trimSilence,
         normalize: settings.normalize,
         ...(settings.targetLufs !== undefined ? { targetLufs: settings.targetLufs } : {}),
+        denoise: settings.denoise === true,
+        level: settings.level === true,
       },
       { signal, onProgress: (p) => bar.update(Math.max(0, Math.min(100, Math.round(p.percent)))) },
     );
@@ -129,11 +134,24 @@ export function describeRender(r: RenderResult, settings: RenderSettings, format
     ].filter(Boolean);
     if (cut.length > 0) lines.push(`  silence   trimmed ${cut.join(' and ')}`);
   }
+  const c = r.cleanup;
+  const done = [
+    c.denoise ? `noise reduced (noise floor ${c.denoise.noiseFloorBeforeDbfs.toFixed(0)} → ${c.denoise.noiseFloorAfterDbfs.toFixed(0)} dBFS)` : '',
+    c.level ? `levelled (loudness range ${c.level.loudnessRangeBeforeLu.toFixed(0)} → ${c.level.loudnessRangeAfterLu.toFixed(0)} LU)` : '',
+  ].filter(Boolean);
+  if (done.length > 0) lines.push(`  cleanup   ${done.join('; ')}`);
   return lines;
 }
 
+const SUGGESTION_FLAG: Readonly<Record<string, string>> = { DENOISE: '--denoise', LEVEL: '--level' };
+
+/** The analysis's warnings, then the clean-up it suggests that was not asked for ("tip: … (add --denoise)"). */
 export function reportAnalysisWarnings(r: RenderResult, out: Output): void {
   for (const w of r.analysis.warnings) out.warn(w.message);
+  for (const s of r.analysis.suggestions) {
+    if ((s.code === 'DENOISE' && r.cleanup.denoise) || (s.code === 'LEVEL' && r.cleanup.level)) continue;
+    out.problem(`tip: ${s.message} (add ${SUGGESTION_FLAG[s.code] ?? s.code.toLowerCase()})`);
+  }
 }
 
 function fmtDb(v: number): string {

@@ -1,7 +1,6 @@
 // Entry point of the `vmgreet` binary (bin/vmgreet.js imports the compiled form of this file).
-import { runCli } from './program.js';
 import { processIo } from './io.js';
-import { extraCommands } from './extra-commands.js';
+import { VERSION } from './version.js';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -15,7 +14,15 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-const code = await runCli(process.argv.slice(2), processIo(), controller.signal, extraCommands);
+const argv = process.argv.slice(2);
+let code = 0;
+// `--version` needs nothing else; every other command line loads the command tree and what it runs.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const [{ runCli }, { LIBRARY_COMMANDS, registrarsFor }] = await Promise.all([import('./program.js'), import('./command-table.js')]);
+  code = await runCli(argv, processIo(), controller.signal, await registrarsFor(argv, LIBRARY_COMMANDS));
+}
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
 process.exitCode = code;

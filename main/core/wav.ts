@@ -43,3 +43,31 @@ export function pcm16MonoWav(samples: ArrayLike<number> | number, sampleRate = 8
   }
   return b;
 }
+
+/**
+ * The 58-byte header of a G.711 WAV (format 7 µ-law or 6 A-law, 8 bits a sample): a fmt chunk with its extra-size
+ * field and the fact chunk (sample count) that non-PCM WAV files carry, as ffmpeg's WAV muxer writes them.
+ */
+export function g711WavHeader(o: { law: 'ulaw' | 'alaw'; samples: number; sampleRate?: number; channels?: number }): Buffer {
+  const channels = o.channels ?? 1;
+  const rate = o.sampleRate ?? 8000;
+  const dataBytes = o.samples * channels;
+  const h = Buffer.alloc(58);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(50 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(18, 16);
+  h.writeUInt16LE(o.law === 'ulaw' ? 7 : 6, 20);
+  h.writeUInt16LE(channels, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * channels, 28);
+  h.writeUInt16LE(channels, 32);
+  h.writeUInt16LE(8, 34);
+  h.writeUInt16LE(0, 36); // no extra format bytes
+  h.write('fact', 38, 'ascii');
+  h.writeUInt32LE(4, 42);
+  h.writeUInt32LE(o.samples, 46);
+  h.write('data', 50, 'ascii');
+  h.writeUInt32LE(dataBytes, 54);
+  return h;
+}

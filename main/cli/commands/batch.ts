@@ -114,8 +114,10 @@ export function registerBatch(program: Command, state: RunState): void {
         const errors: RowError[] = [];
         let rows: Row[];
         if (flags.csv !== undefined) {
-          const { probeAudio } = await import('../../core/audio/index.js');
-          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probeAudio(p, o) });
+          const { probeAudio, probeByDecoding } = await import('../../core/audio/index.js');
+          // Files to be prepared are checked by decoding them: the render below then finds the decode done.
+          const probe = flags.asIs === true ? probeAudio : probeByDecoding;
+          const mapping = await lib.readCsvMapping(flags.csv, { knownExtensions: known, probe: (p, o) => probe(p, o) });
           rows = mapping.rows.map((r) => ({ line: r.line, ext: r.extension, file: r.file, ...(r.name !== undefined ? { name: r.name } : {}) }));
           for (const e of mapping.errors) errors.push({ line: e.line, ...(e.extension !== undefined ? { ext: e.extension } : {}), code: e.code, message: e.message });
         } else {

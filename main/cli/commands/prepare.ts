@@ -1,8 +1,8 @@
-// vmgreet prepare INPUT -o OUTPUT [--format …] [--start S] [--end S] [--no-trim-silence] [--no-normalize] [--target-lufs N]
+// vmgreet prepare INPUT -o OUTPUT [--format …] [--start S] [--end S] [--no-trim-silence] [--no-normalize] [--target-lufs N] [--denoise] [--level]
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { extensionFor } from '../../core/audio/formats.js';
+import { extensionFor, GREETING_FORMATS, longestFittingSec } from '../../core/audio/formats.js';
 import type { FormatChoice, GreetingFormat } from '../../core/domain.js';
 import { FORMAT_CHOICES, checkRange, parseChoice, parseLufs, parseSeconds, showValue } from '../args.js';
 import { action, addJsonOption, type RunState } from '../context.js';
@@ -17,6 +17,8 @@ export interface AudioFlags {
   trimSilence?: boolean;
   normalize?: boolean;
   targetLufs?: string;
+  denoise?: boolean;
+  level?: boolean;
 }
 
 interface Flags extends AudioFlags {
@@ -32,7 +34,9 @@ export function addAudioOptions(cmd: Command): Command {
     .option('--end <seconds>', 'keep audio up to here (seconds or m:ss)')
     .option('--no-trim-silence', 'keep leading and trailing silence')
     .option('--no-normalize', 'keep the original loudness')
-    .option('--target-lufs <lufs>', 'loudness target when normalising, -40 to -10', '-20');
+    .option('--target-lufs <lufs>', 'loudness target when normalising, -40 to -10', '-20')
+    .option('--denoise', 'reduce background noise (noise profile from the pauses)')
+    .option('--level', 'even out a level that swings (gentle, before normalising)');
 }
 
 export function parseAudioFlags(flags: AudioFlags): RenderSettings {
@@ -41,7 +45,7 @@ export function parseAudioFlags(flags: AudioFlags): RenderSettings {
   const endSec = flags.end !== undefined ? parseSeconds(flags.end, '--end') : undefined;
   checkRange(startSec, endSec);
   const targetLufs = flags.targetLufs !== undefined ? parseLufs(flags.targetLufs) : undefined;
-  return { format, startSec, endSec, trimSilence: flags.trimSilence !== false, normalize: flags.normalize !== false, targetLufs };
+  return { format, startSec, endSec, trimSilence: flags.trimSilence !== false, normalize: flags.normalize !== false, targetLufs, denoise: flags.denoise === true, level: flags.level === true };
 }
 
 const GREETING_SUFFIX = /\.(wav|mp3|gsm)$/i;
@@ -64,6 +68,17 @@ export function registerPrepare(program: Command, state: RunState): void {
   addAudioOptions(cmd);
   addJsonOption(cmd);
   cmd.addHelpText('after', '\nExamples:\n  vmgreet prepare recording.m4a -o away.wav\n  vmgreet prepare long-announcement.mp3 -o out/ --format gsm --start 0:02 --end 3:40');
+  // The input starts decoding (on another core) while the arguments are checked and the render code loads; the
+  // render then takes that decode over. A section (--start/--end) is decoded by the render itself.
+  let prefetch: { release(): void } | undefined;
+  cmd.hook('preAction', async (_program, command) => {
+    const input = command.args[0];
+    const o = command.opts<Flags>();
+    if (input === undefined || o.start !== undefined || o.end !== undefined) return;
+    const { prefetchDecode } = await import('../../core/audio/decode.js');
+    prefetch = await prefetchDecode(input, { signal: state.signal, maxSec: longestFittingSec({ gsm: true, mp3: true, formats: [...GREETING_FORMATS] }) });
+  });
+  cmd.hook('postAction', () => prefetch?.release());
   cmd.action(
     action<[string, Flags]>(state, async ({ out, signal }, input, flags) => {
       const settings = parseAudioFlags(flags);

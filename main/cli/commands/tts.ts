@@ -168,6 +168,7 @@ async function listEngines(ctx: CommandContext, flags: Flags): Promise<number> {
 async function speakOne(ctx: CommandContext, text: string | undefined, flags: Flags, formatGiven: boolean): Promise<number> {
   const { out, signal } = ctx;
   const settings = parseAudioFlags(flags);
+  refuseCleanup(settings);
   const choice = parseChoice(flags.engine ?? 'auto', ENGINE_CHOICES, '--engine');
   const ratePercent = parseIntArg(flags.rate ?? '100', '--rate', 50, 200);
   const output = path.resolve(flags.output ?? '');
@@ -247,6 +248,7 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
   const exts = parseExtRange(flags.ext ?? '');
   const values = parseFills(flags.fill ?? [], false);
   const settings = parseAudioFlags(flags);
+  refuseCleanup(settings);
   const policy = parseChoice(flags.ifExists ?? 'fail', BATCH_POLICIES, '--if-exists');
   const choice = parseChoice(flags.engine ?? 'auto', ENGINE_CHOICES, '--engine');
   const ratePercent = parseIntArg(flags.rate ?? '100', '--rate', 50, 200);
@@ -357,4 +359,11 @@ async function dryRun(client: PbxClient, plan: PersonalPlan, head: Record<string
 
 function ellipsis(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** --denoise / --level come with the shared audio options; generated speech has neither noise nor a swinging level. */
+function refuseCleanup(settings: { denoise?: boolean | undefined; level?: boolean | undefined }): void {
+  if (settings.denoise || settings.level) {
+    throw new UsageError('--denoise and --level are for recordings: text-to-speech is already clean and even. Drop them.', 'CLI_TTS_CLEANUP');
+  }
 }

@@ -1,15 +1,20 @@
-// One ffmpeg pass over the input (downmixed and resampled to 8 kHz first): loudness, true peak, clipping, a 50 ms
-// RMS series for silence and noise floor, and the warnings people see.
+// The analysis of a recording: loudness, peak, clipping, a 50 ms level series for silence and noise floor, decoding
+// damage, and the warnings people see. Computed in Node from the one decode pass (decode.ts), so the render that
+// follows reuses the same samples.
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
+import { decodeAudio, type DecodedAudio, type DecodeDamage } from './decode.js';
+import { frameLevels, integratedLoudness, loudnessRange, samplePeak, toDb } from './dsp.js';
 import { AudioError } from './errors.js';
-import { runFfmpeg } from './ffmpeg-adapter.js';
-import { analysisArgs, FRAME_SEC } from './filters.js';
-import { formatDuration } from './formats.js';
+import { FRAME_SAMPLES, FRAME_SEC } from './filters.js';
+import { formatDuration, TARGET_SAMPLE_RATE } from './formats.js';
 import { CancelledError } from '../errors.js';
-import { createInputHeaderParser } from './input-header.js';
-import { checkInputFile, probeAudio, type AudioProbe } from './probe.js';
+import type { InputHeader } from './input-header.js';
+import { probeAudio, statInputFile, type AudioProbe } from './probe.js';
 
 export interface AudioWarning { code: string; message: string }
+
+/** Clean-up the analysis recommends (render options `denoise` / `level`, CLI --denoise / --level). */
+export interface AudioSuggestion { code: 'DENOISE' | 'LEVEL'; message: string }
 
 export interface AudioAnalysis {
   integratedLufs: number;
@@ -37,6 +42,15 @@ export interface AudioAnalysis {
    * the gated speech power: lets the render predict how much loudness the peak limiter will take away.
    */
   crestProfile: { excessDb: number; weight: number }[];
+  /**
+   * Decoding damage below the refusal threshold (present only when some was found): packets the decoder refused and
+   * the audio lost with them, and where (seconds from the start of the analysed range).
+   */
+  damage?: { failedPackets: number; skippedSec: number; fromSec: number; toSec: number } | undefined;
+  /** EBU R128 loudness range (LU): how far the level swings (speech read evenly: about 3–6). */
+  loudnessRangeLu: number;
+  /** What noise reduction or levelling would improve, when the measurements say so. */
+  suggestions: AudioSuggestion[];
 }
 
 export interface AnalyseOptions {
@@ -53,7 +67,7 @@ export interface AnalyseOptions {
 /** Levels are clamped here so they stay finite (JSON, IPC). */
 export const FLOOR_DB = -120;
 
-interface RawAnalysis {
+export interface RawAnalysis {
   frames: number[];
   peaks: number[];
   integratedLufs: number | undefined;
@@ -61,48 +75,7 @@ interface RawAnalysis {
   clipPeakDb: number | undefined;
   clipPeakCount: number | undefined;
   clipSamples: number | undefined;
-  lastPtsSec: number;
-}
-
-/** Accumulates the analysis from ffmpeg's stderr, line by line (no need to keep megabytes of log). */
-export function createAnalysisParser(): { line(l: string): void; result(): RawAnalysis } {
-  const raw: RawAnalysis = { frames: [], peaks: [], integratedLufs: undefined, truePeakDbfs: undefined, clipPeakDb: undefined, clipPeakCount: undefined, clipSamples: undefined, lastPtsSec: 0 };
-  let inSummary = false;
-  const num = (s: string | undefined): number => {
-    if (s === undefined) return Number.NaN;
-    if (/^-inf/i.test(s)) return Number.NEGATIVE_INFINITY;
-    if (/^inf/i.test(s)) return Number.POSITIVE_INFINITY;
-    return Number.parseFloat(s);
-  };
-  return {
-    line(l) {
-      if (l.startsWith('[ametadata@rms')) {
-        const v = /RMS_level=(\S+)/.exec(l);
-        if (v) { raw.frames.push(num(v[1])); return; }
-        const pk = /Peak_level=(\S+)/.exec(l);
-        if (pk) { raw.peaks.push(num(pk[1])); return; }
-        const t = /pts_time:(\S+)/.exec(l);
-        if (t) raw.lastPtsSec = num(t[1]);
-        return;
-      }
-      if (l.startsWith('[volumedetect@clip')) {
-        let m = /max_volume: (\S+) dB/.exec(l);
-        if (m) raw.clipPeakDb = num(m[1]);
-        m = /histogram_0db: (\d+)/.exec(l);
-        if (m) raw.clipPeakCount = num(m[1]);
-        m = /n_samples: (\d+)/.exec(l);
-        if (m) raw.clipSamples = num(m[1]);
-        return;
-      }
-      if (/ebur128.*Summary:/.test(l)) { inSummary = true; return; }
-      if (!inSummary) return;
-      let m = /^\s+I:\s+(\S+) LUFS/.exec(l);
-      if (m) raw.integratedLufs = num(m[1]);
-      m = /^\s+Peak:\s+(\S+) dBFS/.exec(l);
-      if (m) raw.truePeakDbfs = num(m[1]);
-    },
-    result: () => raw,
-  };
+  loudnessRangeLu?: number | undefined;
 }
 
 const clampDb = (v: number | undefined): number => (v === undefined || Number.isNaN(v) ? FLOOR_DB : Math.max(FLOOR_DB, Math.min(40, v)));
@@ -131,11 +104,13 @@ function crestProfile(frames: readonly number[], peaks: readonly number[], integ
 
 /**
  * Loudness (LU) the limiter removes when the output is at `outputLufs` and peaks are limited to `limitDbfs`:
- * each frame is assumed to be turned down by as much as its peak exceeds the limit.
+ * each frame is assumed to be turned down by as much as its peak exceeds the limit, times `lossFactor`: a limiter
+ * turns down the peaks of a frame, not all of it. Calibrated on speech for the engine's true-peak limiter (dsp.ts):
+ * 1.0 (the render measures the output anyway; a good first guess saves it a pass).
  */
-const LIMITER_LOSS_FACTOR = 0.88;
+export const LIMITER_LOSS_FACTOR = 1;
 
-export function predictedLimiterLoss(profile: readonly { excessDb: number; weight: number }[], outputLufs: number, limitDbfs: number): number {
+export function predictedLimiterLoss(profile: readonly { excessDb: number; weight: number }[], outputLufs: number, limitDbfs: number, lossFactor = LIMITER_LOSS_FACTOR): number {
   let kept = 0;
   let total = 0;
   for (const { excessDb, weight } of profile) {
@@ -143,10 +118,17 @@ export function predictedLimiterLoss(profile: readonly { excessDb: number; weigh
     kept += weight * 10 ** (-over / 10);
     total += weight;
   }
-  // A limiter turns down the peaks of a frame, not all of it: calibrated on speech, the real loss is ~0.88 of the
-  // whole-frame estimate (checked by the render tests with ebur128 on the output).
-  return total > 0 && kept > 0 ? -10 * Math.log10(kept / total) * LIMITER_LOSS_FACTOR : 0;
+  return total > 0 && kept > 0 ? -10 * Math.log10(kept / total) * lossFactor : 0;
 }
+
+/** The shortest recording (or chosen section) a greeting is made from, in seconds. */
+export const MIN_GREETING_SEC = 0.5;
+
+/**
+ * When the analysis suggests clean-up: noise reduction for a noise floor less than 30 dB under the speech (and not
+ * digital silence), levelling for a loudness range over 8 LU.
+ */
+export const SUGGEST = { denoiseSnrDb: 30, denoiseMinFloorDbfs: -70, levelRangeLu: 8 } as const;
 
 /** Thresholds of the warnings (documented here so the UI and the tests agree). */
 export const WARN = { leadingSilenceSec: 1.5, trailingSilenceSec: 3, tooQuietLufs: -40, clippingRatio: 0.0005, noisyFloorDbfs: -45, fullScaleDbfs: -0.05 } as const;
@@ -182,7 +164,9 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   const clippingRatio = clipped ? Math.min(1, (raw.clipPeakCount ?? 0) / (raw.clipSamples ?? 1)) : 0;
 
   const warnings: AudioWarning[] = [];
-  if (!speechFound) warnings.push({ code: 'SILENT', message: 'No speech found: the recording is silent or almost silent.' });
+  // Under the minimum there is no loudness to measure (R128 needs a 400 ms block): "too short" is the reason, not "silent".
+  if (durationSec < MIN_GREETING_SEC) warnings.push({ code: 'TOO_SHORT', message: `only ${durationSec.toFixed(2)} s long: a greeting needs at least ${MIN_GREETING_SEC} s of sound` });
+  else if (!speechFound) warnings.push({ code: 'SILENT', message: 'No speech found: the recording is silent or almost silent.' });
   if (speechFound && leadingSilenceSec >= WARN.leadingSilenceSec) warnings.push({ code: 'LEADING_SILENCE', message: `${leadingSilenceSec.toFixed(1)} s of silence at start` });
   if (speechFound && trailingSilenceSec >= WARN.trailingSilenceSec) warnings.push({ code: 'TRAILING_SILENCE', message: `${trailingSilenceSec.toFixed(1)} s of silence at end` });
   if (speechFound && integratedLufs < WARN.tooQuietLufs) warnings.push({ code: 'TOO_QUIET', message: `too quiet (${integratedLufs.toFixed(1)} LUFS): record closer to the microphone; it will be amplified, which also raises the noise` });
@@ -193,7 +177,17 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   else if (raw.clipPeakDb !== undefined && raw.clipPeakDb >= WARN.fullScaleDbfs) warnings.push({ code: 'CLIPPED', message: `peak ${Math.max(0, truePeakDbfs).toFixed(1)} dBFS: the recording reaches or exceeds full scale (clipped); record with a lower input level` });
   if (speechFound && noiseFloorDbfs > WARN.noisyFloorDbfs && integratedLufs - noiseFloorDbfs < 20) warnings.push({ code: 'NOISY', message: `noisy background (noise floor ${noiseFloorDbfs.toFixed(0)} dBFS)` });
 
+  const loudnessRangeLu = round(raw.loudnessRangeLu ?? 0, 1);
+  const suggestions: AudioSuggestion[] = [];
+  if (speechFound && noiseFloorDbfs > SUGGEST.denoiseMinFloorDbfs && integratedLufs - noiseFloorDbfs < SUGGEST.denoiseSnrDb) {
+    suggestions.push({ code: 'DENOISE', message: `background noise at ${noiseFloorDbfs.toFixed(0)} dBFS, ${(integratedLufs - noiseFloorDbfs).toFixed(0)} dB under the speech: noise reduction would make it cleaner` });
+  }
+  if (speechFound && loudnessRangeLu > SUGGEST.levelRangeLu) {
+    suggestions.push({ code: 'LEVEL', message: `the level swings by ${loudnessRangeLu.toFixed(0)} LU: levelling would even it out` });
+  }
+
   return {
+    loudnessRangeLu, suggestions,
     crestProfile: crestProfile(frames, raw.peaks.map(clampDb), integratedLufs),
     integratedLufs, truePeakDbfs, leadingSilenceSec, trailingSilenceSec, speechStartSec, speechEndSec, speechFound,
     clippingRatio: round(clippingRatio, 6), noiseFloorDbfs, silenceThresholdDbfs: round(threshold, 1), durationSec, warnings,
@@ -214,107 +208,221 @@ export function validateRange(probe: AudioProbe, startSec: number | undefined, e
   return { start, end };
 }
 
-/** The analysis ffmpeg pass alone. `expectedSec()` (known later when the probe runs alongside) drives the percentage. */
-async function runAnalysisPass(
-  bins: FfmpegPaths, inputPath: string, startSec: number, lenSec: number | undefined,
-  opts: {
-    signal?: AbortSignal | undefined; expectedSec: () => number | undefined; onProgress?: AnalyseOptions['onProgress'];
-    /** Sees each stderr line first; returns true when it consumed it (the input header). */
-    headerLine?: ((l: string) => boolean) | undefined;
-  },
-): Promise<AudioAnalysis> {
-  const parser = createAnalysisParser();
-  const headerLine = opts.headerLine;
-  opts.onProgress?.({ percent: 0, stage: 'analyse' });
-  await runFfmpeg(bins.ffmpegPath, analysisArgs(inputPath, startSec, lenSec), {
-    signal: opts.signal,
-    onStderrLine: headerLine ? (l) => { if (!headerLine(l)) parser.line(l); } : parser.line,
-    onProgressSec: (s) => {
-      const expected = opts.expectedSec();
-      if (expected && expected > 0) opts.onProgress?.({ percent: Math.min(99, Math.round((s / expected) * 100)), stage: 'analyse' });
-    },
-  });
-  const raw = parser.result();
-  if (raw.frames.length === 0) throw new AudioError('AUDIO_UNREADABLE', `${inputPath} contains no decodable audio in the chosen range.`, { kind: 'input' });
-  opts.onProgress?.({ percent: 100, stage: 'analyse' });
-  return summarise(raw, lenSec ?? opts.expectedSec());
+/**
+ * Decoding damage past which an input is refused: more than half a second of audio lost, or ten packets the decoder
+ * refused. Uploaded, such a file plays holes or noise where the recording was (a few lost packets are only warned about).
+ */
+export const DAMAGE_LIMITS = { skippedSec: 0.5, failedPackets: 10 } as const;
+
+/** "5.3 s", "1:05.3" */
+function clock(sec: number): string {
+  if (sec < 60) return `${sec.toFixed(1)} s`;
+  const m = Math.floor(sec / 60);
+  return `${m}:${(sec - m * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+function damageWords(d: DecodeDamage): string {
+  const parts: string[] = [];
+  if (d.skippedSec >= 0.05) parts.push(`about ${d.skippedSec.toFixed(1)} s of audio is unreadable`);
+  if (d.failedPackets > 0) parts.push(`${d.failedPackets} damaged ${d.failedPackets === 1 ? 'frame' : 'frames'}`);
+  if (parts.length === 0) parts.push(`the decoder reported ${d.errorLines} ${d.errorLines === 1 ? 'error' : 'errors'}`);
+  return parts.join(', ');
+}
+
+function damageSpan(d: DecodeDamage, offsetSec: number): { fromSec: number; toSec: number } {
+  const fromSec = Math.round((offsetSec + (d.firstSec ?? 0)) * 10) / 10;
+  const toSec = Math.round((offsetSec + Math.max(d.lastSec ?? 0, d.firstSec ?? 0)) * 10) / 10;
+  return { fromSec, toSec };
+}
+
+/** Refuses a decode past DAMAGE_LIMITS, naming where the file is damaged (times in the input). */
+export function checkDamage(inputPath: string, decoded: DecodedAudio): void {
+  const d = decoded.damage;
+  if (d.skippedSec < DAMAGE_LIMITS.skippedSec && d.failedPackets < DAMAGE_LIMITS.failedPackets) return;
+  const { fromSec, toSec } = damageSpan(d, decoded.startSec);
+  const where = toSec - fromSec >= 0.2 ? `between about ${clock(fromSec)} and ${clock(toSec)}` : `at about ${clock(fromSec)}`;
+  throw new AudioError('AUDIO_DAMAGED',
+    `${inputPath} is damaged ${where}: ${damageWords(d)}. Uploaded, that part would play as noise or silence. ` +
+    'Copy or export the recording again from where it came from.',
+    { kind: 'input', detail: { fromSec, toSec, skippedSec: d.skippedSec, failedPackets: d.failedPackets, messages: d.messages } });
+}
+
+/** The analysis of decoded PCM (the whole decode, or `[from, to)` samples of it). */
+export function analyseDecoded(decoded: DecodedAudio, from = 0, to = decoded.pcm.length): AudioAnalysis {
+  const pcm = decoded.pcm.subarray(from, to);
+  // The whole decode was measured while it arrived; a part of it is measured now.
+  const whole = from === 0 && to === decoded.pcm.length ? decoded.levels : undefined;
+  const { rmsDb, peakDb } = whole ?? frameLevels(pcm, FRAME_SAMPLES);
+  const raw: RawAnalysis = {
+    frames: rmsDb, peaks: peakDb, integratedLufs: whole?.lufs ?? integratedLoudness(pcm, TARGET_SAMPLE_RATE), truePeakDbfs: toDb(whole?.samplePeak ?? samplePeak(pcm)),
+    loudnessRangeLu: whole?.lraLu ?? loudnessRange(pcm, TARGET_SAMPLE_RATE),
+    clipPeakDb: decoded.clip.peakDb, clipPeakCount: decoded.clip.topBinCount, clipSamples: decoded.clip.samples,
+  };
+  const a = summarise(raw, pcm.length / TARGET_SAMPLE_RATE);
+  const d = decoded.damage;
+  if (d.failedPackets > 0 || d.skippedSec > 0 || d.errorLines > 0) {
+    const span = damageSpan(d, 0);
+    const where = span.toSec - span.fromSec >= 0.2 ? `between about ${clock(span.fromSec)} and ${clock(span.toSec)}` : `at about ${clock(span.fromSec)}`;
+    a.damage = { failedPackets: d.failedPackets, skippedSec: d.skippedSec, ...span };
+    a.warnings.push({ code: 'DECODE_ERRORS', message: `damaged audio ${where} (${damageWords(d)}): listen to the result before uploading` });
+  }
+  return a;
+}
+
+type ProgressFn = AnalyseOptions['onProgress'];
+
+function progressReporter(onProgress: ProgressFn, expectedSec: () => number | undefined): ((sec: number) => void) | undefined {
+  if (!onProgress) return undefined;
+  return (s) => {
+    const expected = expectedSec();
+    if (expected && expected > 0) onProgress({ percent: Math.min(99, Math.round((s / expected) * 100)), stage: 'analyse' });
+  };
 }
 
 /**
- * Probe and analysis of a whole file in ONE ffmpeg process: the probe facts come from the input header ffmpeg prints
- * before decoding (each process start costs ~0.13 s here, and a parallel ffprobe competes for the 2 cores). The
- * analysis is stopped as soon as `checkProbe` refuses the header, so a 3-hour file is not decoded. ffprobe only runs
- * when the header is unusual, and after a failure, to name the problem (no audio stream, damaged header...). A
- * container without a duration (MediaRecorder webm) takes its real length from the analysis.
+ * Probe, decode and analysis of a whole file in ONE ffmpeg process: the probe facts come from the input header
+ * ffmpeg prints before decoding (each process start costs ~0.05–0.13 s, and a parallel ffprobe competes for the
+ * cores). The decode stops as soon as `checkProbe` refuses the header, so a 3-hour file is not decoded. ffprobe only
+ * runs when the header is unusual, and after a failure, to name the problem (no audio stream, damaged header...).
+ * A container without a duration (MediaRecorder webm) takes its real length from the decode.
  */
-export async function probeAndAnalyse(
+export async function probeAnalyseDecode(
   inputPath: string,
-  opts: { signal?: AbortSignal | undefined; onProgress?: AnalyseOptions['onProgress']; binaries?: FfmpegPaths | undefined; checkProbe?: ((p: AudioProbe) => void) | undefined },
-): Promise<{ probe: AudioProbe; analysis: AudioAnalysis }> {
-  const bins = opts.binaries ?? (await resolveFfmpeg());
+  opts: { signal?: AbortSignal | undefined; onProgress?: ProgressFn; binaries?: FfmpegPaths | undefined; checkProbe?: ((p: AudioProbe) => void) | undefined },
+): Promise<{ probe: AudioProbe; analysis: AudioAnalysis; decoded: DecodedAudio }> {
   // Fail fast on paths that are not files before starting anything.
-  const sizeBytes = await checkInputFile(inputPath);
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const header = createInputHeaderParser();
+  const st = await statInputFile(inputPath);
+  const sizeBytes = st.size;
   let headerProbe: AudioProbe | undefined;
-  let refused: { error: unknown } | undefined;
-  const headerLine = (l: string): boolean => {
-    if (header.done) return false;
-    const consumed = header.line(l);
-    if (header.done) {
-      const h = header.result();
-      if (h) {
-        headerProbe = { ...h, sizeBytes, durationDecoded: false };
-        try {
-          opts.checkProbe?.(headerProbe);
-        } catch (error) {
-          refused = { error };
-          stop.abort();
-        }
-      }
-    }
-    return consumed;
-  };
-  try {
-    if (opts.signal?.aborted) throw new CancelledError('The analysis');
-    let analysis: AudioAnalysis;
+  let refused = false;
+  const checkHeader = (h: InputHeader | undefined): void => {
+    if (!h) return;
+    headerProbe = { ...h, sizeBytes, durationDecoded: false };
     try {
-      analysis = await runAnalysisPass(bins, inputPath, 0, undefined, {
-        signal: stop.signal, expectedSec: () => (headerProbe && headerProbe.durationSec > 0 ? headerProbe.durationSec : undefined),
-        onProgress: opts.onProgress, headerLine,
-      });
+      opts.checkProbe?.(headerProbe);
     } catch (e) {
-      if (refused) throw refused.error;
-      if (opts.signal?.aborted || e instanceof CancelledError) throw e;
-      const probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
-      opts.checkProbe?.(probe);
+      refused = true;
       throw e;
     }
-    let probe = headerProbe;
-    if (!probe) {
-      probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
-      opts.checkProbe?.(probe);
-    }
-    if (!(probe.durationSec > 0)) probe = { ...probe, durationSec: analysis.durationSec, durationDecoded: true };
-    // The header gives the container's duration; ffprobe prefers the audio stream's (shorter when a video track
-    // runs longer). The decoded length settles it.
-    else if (headerProbe && Math.abs(probe.durationSec - analysis.durationSec) > 0.1) probe = { ...probe, durationSec: analysis.durationSec };
-    return { probe, analysis };
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
+  };
+  if (opts.signal?.aborted) throw new CancelledError('The analysis');
+  opts.onProgress?.({ percent: 0, stage: 'analyse' });
+  let decoded: DecodedAudio;
+  try {
+    decoded = await decodeAudio(inputPath, {
+      signal: opts.signal, binaries: opts.binaries, fileStat: st, checkHeader,
+      onProgressSec: progressReporter(opts.onProgress, () => (headerProbe && headerProbe.durationSec > 0 ? headerProbe.durationSec : undefined)),
+    });
+  } catch (e) {
+    if (refused || opts.signal?.aborted || e instanceof CancelledError) throw e;
+    const bins = opts.binaries ?? (await resolveFfmpeg());
+    const probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
+    opts.checkProbe?.(probe);
+    throw e;
   }
+  const decodedSec = decoded.pcm.length / TARGET_SAMPLE_RATE;
+  let probe = headerProbe;
+  if (!probe) {
+    const bins = opts.binaries ?? (await resolveFfmpeg());
+    probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins, decodeMissingDuration: false });
+    opts.checkProbe?.(probe);
+  }
+  if (decoded.pcm.length === 0) throw new AudioError('AUDIO_UNREADABLE', `${inputPath} contains no decodable audio.`, { kind: 'input' });
+  checkDamage(inputPath, decoded);
+  if (!(probe.durationSec > 0)) probe = { ...probe, durationSec: decodedSec, durationDecoded: true };
+  // The header gives the container's duration; ffprobe prefers the audio stream's (shorter when a video track runs
+  // longer). The decoded length settles it.
+  else if (headerProbe && Math.abs(probe.durationSec - decodedSec) > 0.1) probe = { ...probe, durationSec: decodedSec };
+  const analysis = analyseDecoded(decoded);
+  opts.onProgress?.({ percent: 100, stage: 'analyse' });
+  return { probe, analysis, decoded };
+}
+
+/**
+ * The probe facts of a file found by decoding it (one ffmpeg process, like ffprobe's), leaving the decoded PCM in
+ * the cache for the render that follows: a batch that checks every file first and then renders it decodes each
+ * once. Damage is left to that render to report (with its time range); an unusual header or a failure falls back
+ * to ffprobe, with its messages.
+ */
+export async function probeByDecoding(inputPath: string, opts: { signal?: AbortSignal | undefined; binaries?: FfmpegPaths | undefined } = {}): Promise<AudioProbe> {
+  const st = await statInputFile(inputPath);
+  let header: InputHeader | undefined;
+  const decoded = await decodeAudio(inputPath, { signal: opts.signal, binaries: opts.binaries, fileStat: st, checkHeader: (h) => { header = h; } }).catch(() => undefined);
+  if (!decoded || !header || decoded.pcm.length === 0) return probeAudio(inputPath, { signal: opts.signal, binaries: opts.binaries ?? (await resolveFfmpeg()) });
+  const decodedSec = decoded.pcm.length / TARGET_SAMPLE_RATE;
+  const headerSec = (header as InputHeader).durationSec;
+  const durationSec = headerSec > 0 && Math.abs(headerSec - decodedSec) <= 0.1 ? headerSec : decodedSec;
+  return { ...(header as InputHeader), durationSec, sizeBytes: st.size, durationDecoded: !(headerSec > 0) };
+}
+
+export async function probeAndAnalyse(
+  inputPath: string,
+  opts: { signal?: AbortSignal | undefined; onProgress?: ProgressFn; binaries?: FfmpegPaths | undefined; checkProbe?: ((p: AudioProbe) => void) | undefined },
+): Promise<{ probe: AudioProbe; analysis: AudioAnalysis }> {
+  const { probe, analysis } = await probeAnalyseDecode(inputPath, opts);
+  return { probe, analysis };
+}
+
+/**
+ * Decode (and analysis) of `[startSec, endSec)` of a file whose probe is known: cut from a cached whole decode when
+ * there is one, else decoded from startSec (the input header of that same pass gives the probe facts when the caller
+ * has none).
+ */
+export async function decodeRange(
+  inputPath: string,
+  opts: { signal?: AbortSignal | undefined; binaries?: FfmpegPaths | undefined; probe?: AudioProbe | undefined; startSec?: number | undefined; endSec?: number | undefined; onProgress?: ProgressFn; checkLength?: ((sec: number) => void) | undefined },
+): Promise<{ probe: AudioProbe; decoded: DecodedAudio; start: number; end: number; ranged: boolean }> {
+  const st = await statInputFile(inputPath);
+  let probe = opts.probe && opts.probe.durationSec > 0 ? opts.probe : undefined;
+  if (!probe) {
+    // One pass from startSec: the header (printed before decoding) gives the probe, validated before any sample.
+    const startSec = opts.startSec ?? 0;
+    const lenSec = opts.endSec !== undefined ? Math.max(0, opts.endSec - startSec) : undefined;
+    let headerProbe: AudioProbe | undefined;
+    const decoded = await decodeAudio(inputPath, {
+      signal: opts.signal, binaries: opts.binaries, fileStat: st, startSec, lenSec,
+      onProgressSec: progressReporter(opts.onProgress, () => lenSec ?? (headerProbe ? headerProbe.durationSec - startSec : undefined)),
+      checkHeader: (h) => {
+        if (!h || !(h.durationSec > 0)) return;
+        headerProbe = { ...h, sizeBytes: st.size, durationDecoded: false };
+        const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+        opts.checkLength?.(r.end - r.start);
+      },
+    }).catch(async (e: unknown) => {
+      if (headerProbe || opts.signal?.aborted || e instanceof CancelledError) throw e;
+      const bins = opts.binaries ?? (await resolveFfmpeg());
+      await probeAudio(inputPath, { signal: opts.signal, binaries: bins }); // names the problem, if it can
+      throw e;
+    });
+    if (headerProbe) {
+      const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+      checkDamage(inputPath, decoded);
+      return { probe: headerProbe, decoded, ...r, ranged: r.start > 0 || r.end < headerProbe.durationSec };
+    }
+    // No usable duration in the header (webm from MediaRecorder): probe (decoding the whole file) and cut the range.
+    const bins = opts.binaries ?? (await resolveFfmpeg());
+    probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins });
+  }
+  const r = validateRange(probe, opts.startSec, opts.endSec);
+  opts.checkLength?.(r.end - r.start);
+  const ranged = r.start > 0 || r.end < probe.durationSec;
+  const decoded = await decodeAudio(inputPath, {
+    signal: opts.signal, binaries: opts.binaries, fileStat: st, startSec: r.start, lenSec: ranged ? r.end - r.start : undefined,
+    onProgressSec: progressReporter(opts.onProgress, () => r.end - r.start),
+  });
+  checkDamage(inputPath, decoded);
+  return { probe, decoded, ...r, ranged };
 }
 
 export async function analyseAudio(inputPath: string, opts: AnalyseOptions = {}): Promise<AudioAnalysis> {
-  const bins = opts.binaries ?? (await resolveFfmpeg());
   if (!opts.probe && opts.startSec === undefined && opts.endSec === undefined) {
-    return (await probeAndAnalyse(inputPath, { signal: opts.signal, onProgress: opts.onProgress, binaries: bins })).analysis;
+    return (await probeAndAnalyse(inputPath, { signal: opts.signal, onProgress: opts.onProgress, binaries: opts.binaries })).analysis;
   }
-  const probe = opts.probe ?? (await probeAudio(inputPath, { signal: opts.signal, binaries: bins }));
-  const { start, end } = validateRange(probe, opts.startSec, opts.endSec);
-  const ranged = start > 0 || end < probe.durationSec;
-  const len = end - start;
-  return runAnalysisPass(bins, inputPath, start, ranged ? len : undefined, { signal: opts.signal, expectedSec: () => len, onProgress: opts.onProgress });
+  if (opts.signal?.aborted) throw new CancelledError('The analysis');
+  opts.onProgress?.({ percent: 0, stage: 'analyse' });
+  const { decoded } = await decodeRange(inputPath, { ...opts, onProgress: opts.onProgress });
+  if (decoded.pcm.length === 0) throw new AudioError('AUDIO_UNREADABLE', `${inputPath} contains no decodable audio in the chosen range.`, { kind: 'input' });
+  const analysis = analyseDecoded(decoded);
+  opts.onProgress?.({ percent: 100, stage: 'analyse' });
+  return analysis;
 }

@@ -5,6 +5,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { AudioError } from './errors.js';
 import { listEncoders, verifyBinary } from './ffmpeg-adapter.js';
+export { parseLibavutil } from './ffmpeg-adapter.js';
 import type { EncoderCapabilities, GreetingFormat } from './formats.js';
 
 export type BinarySource = 'env' | 'ffmpeg-static' | 'path';
@@ -123,12 +124,25 @@ export async function resolveFfmpegWith(deps: ResolveDeps = {}): Promise<FfmpegP
 
 let cached: Promise<FfmpegPaths> | undefined;
 
-/** Resolved once per process (failures are not cached, so installing ffmpeg and retrying works). */
+/**
+ * Resolved once per process (failures are not cached, so installing ffmpeg and retrying works). This first pass only
+ * checks that each candidate is an executable file: running `-version` on both binaries would cost two process
+ * starts (~0.1 s) on every command. The first real run checks the binary instead (the decoder reads ffmpeg's banner)
+ * and, when it does not start or is not ffmpeg, calls `resolveFfmpegAfterFailure`, which runs every candidate.
+ */
 export function resolveFfmpeg(): Promise<FfmpegPaths> {
   if (!cached) {
-    cached = resolveFfmpegWith();
+    const platform = process.platform;
+    cached = resolveFfmpegWith({ verify: async (bin) => isExecutableFile(bin, platform) });
     cached.catch(() => { cached = undefined; });
   }
+  return cached;
+}
+
+/** `failedPath` (from resolveFfmpeg) did not start or is not ffmpeg: resolve again, running each candidate. */
+export function resolveFfmpegAfterFailure(failedPath: string): Promise<FfmpegPaths> {
+  cached = resolveFfmpegWith({ verify: async (bin, name) => bin !== failedPath && (await verifyBinary(bin, name)).ok });
+  cached.catch(() => { cached = undefined; });
   return cached;
 }
 
@@ -157,13 +171,64 @@ export async function getEncoderCapabilities(ffmpegPath?: string): Promise<Encod
 }
 
 /**
- * Resolves the binaries and lists the encoders now (app start), so no user-facing call pays ~0.3 s for it.
- * Never rejects: a missing ffmpeg is reported by the first real call, with its full message.
+ * The oldest ffmpeg the engine runs on, by its libavutil version (git builds have no release number): a 2018 static
+ * build (libavutil 56.24, between the 4.1 and 4.2 releases) passes the engine's tests; ffmpeg 4.2 is the first
+ * release at or above it (Ubuntu 20.04 ships 4.2, 22.04 ships 4.4, Debian 12 ships 5.1).
+ */
+export const MIN_LIBAVUTIL: readonly [number, number] = [56, 24];
+export const MIN_FFMPEG_RELEASE = '4.2';
+
+export function libavutilTooOld(lib: readonly [number, number] | undefined): boolean {
+  return lib !== undefined && (lib[0] < MIN_LIBAVUTIL[0] || (lib[0] === MIN_LIBAVUTIL[0] && lib[1] < MIN_LIBAVUTIL[1]));
+}
+
+const SOURCE_WORDS: Readonly<Record<BinarySource, string>> = { env: 'set by FFMPEG_PATH', 'ffmpeg-static': 'from the ffmpeg-static package', path: 'found on PATH' };
+
+/** "ffmpeg 3.4.8 (libavutil 55.78) at /usr/bin/ffmpeg (found on PATH) is too old: … needs 4.2 or newer …" */
+export function ffmpegTooOldError(ffmpegPath: string, source: BinarySource | undefined, version: string | undefined, lib: readonly [number, number] | undefined): AudioError {
+  const found = `ffmpeg ${version ?? '(version unknown)'}${lib ? ` (libavutil ${lib[0]}.${lib[1]})` : ''}`;
+  return new AudioError('FFMPEG_TOO_OLD',
+    `${found} at ${ffmpegPath}${source ? ` (${SOURCE_WORDS[source]})` : ''} is too old: VM Greeting Studio needs ffmpeg ${MIN_FFMPEG_RELEASE} or newer. ` +
+    "Install a newer ffmpeg (for example 'sudo apt-get install ffmpeg'), or set FFMPEG_PATH to one.",
+    { detail: { path: ffmpegPath, source, version, libavutil: lib ? `${lib[0]}.${lib[1]}` : undefined, needed: MIN_FFMPEG_RELEASE } });
+}
+
+/**
+ * Finds ffmpeg and checks that it runs and is new enough (one `-version` run): what the app does at start, so a
+ * missing or too old ffmpeg is said at once with its message rather than at the first recording.
+ */
+export async function checkFfmpeg(): Promise<{ ok: true; paths: FfmpegPaths; version: string } | { ok: false; error: AudioError }> {
+  try {
+    const paths = await resolveFfmpeg();
+    const v = await verifyBinary(paths.ffmpegPath, 'ffmpeg');
+    if (!v.ok) {
+      const again = await resolveFfmpegAfterFailure(paths.ffmpegPath);
+      return checkResolved(again);
+    }
+    if (libavutilTooOld(v.libavutil)) return { ok: false, error: ffmpegTooOldError(paths.ffmpegPath, paths.source, v.version, v.libavutil) };
+    return { ok: true, paths, version: v.version };
+  } catch (e) {
+    return { ok: false, error: e instanceof AudioError ? e : new AudioError('FFMPEG_FAILED', `ffmpeg could not be checked: ${e instanceof Error ? e.message : String(e)}`) };
+  }
+}
+
+async function checkResolved(paths: FfmpegPaths): Promise<{ ok: true; paths: FfmpegPaths; version: string } | { ok: false; error: AudioError }> {
+  const v = await verifyBinary(paths.ffmpegPath, 'ffmpeg');
+  if (!v.ok) return { ok: false, error: new AudioError('FFMPEG_FAILED', `${paths.ffmpegPath} does not run as ffmpeg (${v.reason}).`) };
+  if (libavutilTooOld(v.libavutil)) return { ok: false, error: ffmpegTooOldError(paths.ffmpegPath, paths.source, v.version, v.libavutil) };
+  return { ok: true, paths, version: v.version };
+}
+
+/**
+ * Resolves and checks the binaries and lists the encoders now (app start), so no user-facing call pays for it.
+ * Never rejects: false when ffmpeg is missing or too old (the first real call reports it with its full message;
+ * checkFfmpeg gives that message at once).
  */
 export async function warmUpFfmpeg(): Promise<boolean> {
+  const c = await checkFfmpeg();
+  if (!c.ok) return false;
   try {
-    const bins = await resolveFfmpeg();
-    await getEncoderCapabilities(bins.ffmpegPath);
+    await getEncoderCapabilities(c.paths.ffmpegPath);
     return true;
   } catch {
     return false;

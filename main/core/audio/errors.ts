@@ -5,6 +5,7 @@ import { VmgsError, type ErrorKind } from '../errors.js';
 export type AudioErrorCode =
   | 'FFMPEG_NOT_FOUND'
   | 'FFMPEG_FAILED'
+  | 'FFMPEG_TOO_OLD'
   | 'AUDIO_NOT_FOUND'
   | 'AUDIO_NOT_A_FILE'
   | 'AUDIO_UNREADABLE_PATH'
@@ -13,6 +14,8 @@ export type AudioErrorCode =
   | 'AUDIO_NO_AUDIO_STREAM'
   | 'AUDIO_INVALID_STREAM'
   | 'AUDIO_SILENT'
+  | 'AUDIO_TOO_SHORT'
+  | 'AUDIO_DAMAGED'
   | 'AUDIO_TOO_LONG'
   | 'AUDIO_FORMAT_TOO_BIG'
   | 'AUDIO_FORMAT_UNAVAILABLE'

@@ -1,8 +1,7 @@
 // The ONE module that starts ffmpeg/ffprobe processes and the only importer of fluent-ffmpeg (archived upstream;
 // keep it swappable). Rendering and analysis use a plain spawn so progress parsing, cancellation and timing stay in
-// our hands; fluent-ffmpeg is used for the encoder listing.
+// our hands; fluent-ffmpeg is used for the encoder listing (imported when first used).
 import { spawn } from 'node:child_process';
-import fluentFfmpeg from 'fluent-ffmpeg';
 import { CancelledError } from '../errors.js';
 import { AudioError } from './errors.js';
 
@@ -21,6 +20,10 @@ export interface RunOptions {
   onStderrLine?: ((line: string) => void) | undefined;
   /** Called for every stdout line; when given, stdout is not accumulated. */
   onStdoutLine?: ((line: string) => void) | undefined;
+  /** Called with every raw stdout chunk (binary output such as decoded PCM); stdout is then not accumulated. */
+  onStdoutData?: ((chunk: Buffer) => void) | undefined;
+  /** Bytes written to the process's stdin (then closed); without it stdin is closed at once. */
+  stdinData?: Uint8Array | undefined;
   /** Label used in error messages ("ffmpeg", "ffprobe"). */
   what?: string | undefined;
 }
@@ -50,10 +53,15 @@ export function runProcess(bin: string, args: readonly string[], opts: RunOption
     if (opts.signal?.aborted) { reject(new CancelledError(`The ${what} run`)); return; }
     let child;
     try {
-      child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      child = spawn(bin, args, { stdio: [opts.stdinData ? 'pipe' : 'ignore', 'pipe', 'pipe'], windowsHide: true });
     } catch (cause) {
-      reject(new AudioError('FFMPEG_FAILED', `Could not start ${what} (${bin}).`, { cause }));
+      reject(new AudioError('FFMPEG_FAILED', `Could not start ${what} (${bin}).`, { cause, detail: { spawnError: (cause as NodeJS.ErrnoException).code ?? 'unknown' } }));
       return;
+    }
+    if (opts.stdinData && child.stdin) {
+      // A process that exits early (bad arguments) closes the pipe: its exit code tells what happened.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.stdinData);
     }
     const tail: string[] = [];
     let stdout = '';
@@ -65,8 +73,9 @@ export function runProcess(bin: string, args: readonly string[], opts: RunOption
       opts.onStderrLine?.(line);
     });
     const out = opts.onStdoutLine ? lineSplitter(opts.onStdoutLine) : undefined;
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.stdout.on('data', (c: Buffer) => { if (out) out.push(c); else stdout += c.toString('utf8'); });
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    const onData = opts.onStdoutData;
+    child.stdout?.on('data', (c: Buffer) => { if (onData) onData(c); else if (out) out.push(c); else stdout += c.toString('utf8'); });
     const kill = (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
     const onAbort = (): void => { aborted = true; kill(); };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -74,7 +83,7 @@ export function runProcess(bin: string, args: readonly string[], opts: RunOption
     child.on('error', (cause: NodeJS.ErrnoException) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
-      reject(new AudioError('FFMPEG_FAILED', `Could not start ${what} (${bin}): ${cause.code ?? cause.message}.`, { cause }));
+      reject(new AudioError('FFMPEG_FAILED', `Could not start ${what} (${bin}): ${cause.code ?? cause.message}.`, { cause, detail: { spawnError: cause.code ?? 'unknown' } }));
     });
     child.on('close', (code, sig) => {
       opts.signal?.removeEventListener('abort', onAbort);
@@ -88,16 +97,22 @@ export function runProcess(bin: string, args: readonly string[], opts: RunOption
   });
 }
 
-/** Does `bin -version` run and introduce itself as `name`? */
-export async function verifyBinary(bin: string, name: 'ffmpeg' | 'ffprobe', timeoutMs = 10_000): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+/** Does `bin -version` run and introduce itself as `name`? With its version and libavutil's (`[56, 24]`). */
+export async function verifyBinary(bin: string, name: 'ffmpeg' | 'ffprobe', timeoutMs = 10_000): Promise<{ ok: true; version: string; libavutil: [number, number] | undefined } | { ok: false; reason: string }> {
   try {
     const r = await runProcess(bin, ['-hide_banner', '-version'], { timeoutMs, what: name });
     const first = r.stdout.split('\n')[0] ?? '';
-    if (r.code === 0 && first.startsWith(`${name} version`)) return { ok: true, version: first.slice(name.length + 9).split(' ')[0] ?? '' };
+    if (r.code === 0 && first.startsWith(`${name} version`)) return { ok: true, version: first.slice(name.length + 9).split(' ')[0] ?? '', libavutil: parseLibavutil(r.stdout) };
     return { ok: false, reason: r.code === 0 ? `does not look like ${name}` : `exited with code ${r.code ?? r.signal}` };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** "libavutil      56. 24.101 / 56. 24.101" (in the banner and in -version) → [56, 24]. */
+export function parseLibavutil(text: string): [number, number] | undefined {
+  const m = /libavutil\s+(\d+)\.\s*(\d+)\./.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
 export interface FfmpegRunOptions {
@@ -105,6 +120,8 @@ export interface FfmpegRunOptions {
   onStderrLine?: ((line: string) => void) | undefined;
   /** Seconds of output written so far, from `-progress` (out_time_us). */
   onProgressSec?: ((sec: number) => void) | undefined;
+  /** Input fed on stdin (`-i pipe:0`). */
+  stdinData?: Uint8Array | undefined;
 }
 
 /**
@@ -117,6 +134,7 @@ export async function runFfmpeg(ffmpegPath: string, args: readonly string[], opt
     what: 'ffmpeg',
     signal: opts.signal,
     onStderrLine: opts.onStderrLine,
+    stdinData: opts.stdinData,
     onStdoutLine: (line) => {
       if (!opts.onProgressSec) return;
       const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
@@ -143,14 +161,14 @@ export interface StreamingProcess {
  * Starts ffmpeg reading its input from stdin (a recording streamed while it is made). Each stderr line goes to
  * `onStderrLine`; stdin errors (the process died) only make `write` return false.
  */
-export function spawnFfmpegWithStdin(ffmpegPath: string, args: readonly string[], onStderrLine: (line: string) => void): StreamingProcess {
+export function spawnFfmpegWithStdin(ffmpegPath: string, args: readonly string[], onStderrLine: (line: string) => void, onStdoutData?: (chunk: Buffer) => void): StreamingProcess {
   const tail: string[] = [];
   let open = true;
   let child: ReturnType<typeof spawn> | undefined;
   let settle: (r: ProcessResult) => void = () => undefined;
   const done = new Promise<ProcessResult>((resolve) => { settle = resolve; });
   try {
-    child = spawn(ffmpegPath, ['-hide_banner', '-nostats', ...args], { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+    child = spawn(ffmpegPath, ['-nostats', ...args], { stdio: ['pipe', onStdoutData ? 'pipe' : 'ignore', 'pipe'], windowsHide: true });
   } catch {
     open = false;
     settle({ code: null, signal: null, stdout: '', stderrTail: [`could not start ${ffmpegPath}`] });
@@ -163,6 +181,7 @@ export function spawnFfmpegWithStdin(ffmpegPath: string, args: readonly string[]
       onStderrLine(line);
     });
     c.stderr?.on('data', (b: Buffer) => err.push(b));
+    if (onStdoutData) c.stdout?.on('data', onStdoutData);
     c.stdin?.on('error', () => { open = false; });
     c.on('error', () => { open = false; });
     c.on('close', (code, sig) => {
@@ -202,7 +221,9 @@ export function errorSummary(tail: readonly string[]): string {
 }
 
 /** Encoder names the binary offers, via fluent-ffmpeg (which caches per process; callers cache per binary). */
-export function listEncoders(ffmpegPath: string): Promise<Set<string>> {
+export async function listEncoders(ffmpegPath: string): Promise<Set<string>> {
+  // Loaded when first needed (MP3/GSM output, the app's format list): most commands never list encoders.
+  const { default: fluentFfmpeg } = await import('fluent-ffmpeg');
   return new Promise((resolve, reject) => {
     fluentFfmpeg.setFfmpegPath(ffmpegPath);
     fluentFfmpeg.getAvailableEncoders((err, encoders) => {

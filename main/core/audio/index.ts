@@ -6,12 +6,17 @@ export {
   type GreetingFormat, type FormatChoice, type FormatPlan, type FormatPreset, type EncoderCapabilities,
 } from './formats.js';
 export {
-  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, warmUpFfmpeg, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
+  resolveFfmpeg, resolveFfmpegWith, getEncoderCapabilities, warmUpFfmpeg, checkFfmpeg, capabilitiesFromEncoders, resetFfmpegCache, unpackedAsarPath, findOnPath,
+  MIN_FFMPEG_RELEASE, MIN_LIBAVUTIL,
   type FfmpegPaths, type BinarySource, type ResolveDeps,
 } from './binaries.js';
 export { probeAudio, type AudioProbe, type ProbeOptions } from './probe.js';
-export { analyseAudio, probeAndAnalyse, summarise, predictedLimiterLoss, WARN, type AudioAnalysis, type AudioWarning, type AnalyseOptions } from './analyse.js';
+export {
+  analyseAudio, probeAndAnalyse, probeByDecoding, summarise, predictedLimiterLoss, checkDamage, WARN, DAMAGE_LIMITS, MIN_GREETING_SEC,
+  SUGGEST, type AudioAnalysis, type AudioWarning, type AudioSuggestion, type AnalyseOptions,
+} from './analyse.js';
+export { decodeAudio, clearDecodeCache, prefetchDecode, type DecodedAudio, type DecodeDamage, type Prefetch } from './decode.js';
 export { renderGreeting, keepWindow, computeGainDb, LEAD_IN_SEC, MARGIN_BEFORE_SEC, MARGIN_AFTER_SEC, FADE_SEC, type RenderOptions, type RenderControl, type RenderResult } from './render.js';
 export { greetingFileName, safeBaseName } from './filename.js';
-export { analysisArgs, renderArgs, renderFilter, conditioningChain, type RenderChainParams } from './filters.js';
+export { decodeArgs, conditioningChain, type RenderChainParams } from './filters.js';
 export { startLiveDecode, type LiveDecoder, type LiveDecodeResult } from './live-decode.js';

@@ -1,10 +1,11 @@
 // Reads what an input file is (ffprobe JSON validated with zod): the first audio stream's codec, rate, channels
 // and duration. Containers without a duration (MediaRecorder webm) are decoded once to find the real one.
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import { AudioError } from './errors.js';
-import { errorSummary, runFfmpeg, runFfprobe } from './ffmpeg-adapter.js';
+import { decodeAudio } from './decode.js';
+import { errorSummary, runFfprobe } from './ffmpeg-adapter.js';
+import { TARGET_SAMPLE_RATE } from './formats.js';
 
 export interface AudioProbe {
   durationSec: number;
@@ -18,27 +19,6 @@ export interface AudioProbe {
   durationDecoded: boolean;
 }
 
-const numeric = z.union([z.string(), z.number()]).optional().transform((v) => {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : Number.parseFloat(v);
-  return Number.isFinite(n) ? n : undefined;
-});
-
-const streamSchema = z.object({
-  index: z.number(),
-  codec_type: z.string().optional(),
-  codec_name: z.string().optional(),
-  sample_rate: numeric,
-  channels: z.number().optional(),
-  duration: numeric,
-  disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
-});
-
-const probeSchema = z.object({
-  streams: z.array(streamSchema).default([]),
-  format: z.object({ format_name: z.string().optional(), duration: numeric, size: numeric }).optional(),
-});
-
 export interface ProbeOptions {
   signal?: AbortSignal | undefined;
   binaries?: FfmpegPaths | undefined;
@@ -48,6 +28,11 @@ export interface ProbeOptions {
 
 /** Checks the path itself before ffprobe sees it, so the error names the real problem. */
 export async function checkInputFile(inputPath: string): Promise<number> {
+  return (await statInputFile(inputPath)).size;
+}
+
+/** `checkInputFile`, returning the file's stat (size and identity, the decode cache's key). */
+export async function statInputFile(inputPath: string): Promise<{ size: number; mtimeMs: number; ino: number }> {
   let st;
   try {
     st = await stat(inputPath);
@@ -59,7 +44,7 @@ export async function checkInputFile(inputPath: string): Promise<number> {
   }
   if (!st.isFile()) throw new AudioError('AUDIO_NOT_A_FILE', `${inputPath} is not a file (it is a ${st.isDirectory() ? 'folder' : 'special file'}). Choose an audio file.`, { kind: 'input' });
   if (st.size === 0) throw new AudioError('AUDIO_EMPTY_FILE', `The file ${inputPath} is empty (0 bytes). Record or choose the greeting again.`, { kind: 'input' });
-  return st.size;
+  return st;
 }
 
 function probeFailure(inputPath: string, tail: readonly string[]): AudioError {
@@ -71,11 +56,10 @@ function probeFailure(inputPath: string, tail: readonly string[]): AudioError {
   return new AudioError('AUDIO_UNREADABLE', `${inputPath} is not an audio file ffmpeg can read (${errorSummary(tail)}). It may be damaged, truncated or in another format than its name says.`, { kind: 'input', detail: { ffprobe: errorSummary(tail) } });
 }
 
-/** Decodes the first audio stream to the null muxer and returns how much audio it holds. */
-async function decodeDuration(ffmpegPath: string, inputPath: string, signal?: AbortSignal): Promise<number> {
-  let last = 0;
-  await runFfmpeg(ffmpegPath, ['-i', inputPath, '-map', '0:a:0', '-vn', '-f', 'null', '-'], { signal, onProgressSec: (s) => { last = Math.max(last, s); } });
-  return last;
+/** Decodes the first audio stream (into the decode cache, where the analysis that follows finds it) to measure it. */
+async function decodeDuration(bins: FfmpegPaths, inputPath: string, signal?: AbortSignal): Promise<number> {
+  const d = await decodeAudio(inputPath, { signal, binaries: bins });
+  return d.pcm.length / TARGET_SAMPLE_RATE;
 }
 
 export async function probeAudio(inputPath: string, opts: ProbeOptions = {}): Promise<AudioProbe> {
@@ -89,6 +73,8 @@ export async function probeAudio(inputPath: string, opts: ProbeOptions = {}): Pr
   } catch (cause) {
     throw new AudioError('AUDIO_UNREADABLE', `ffprobe gave an unreadable answer for ${inputPath}.`, { cause, kind: 'input' });
   }
+  // zod is loaded here, not at start: only the fallback and recovery paths run ffprobe.
+  const { probeSchema } = await import('./probe-schema.js');
   const parsed = probeSchema.safeParse(json);
   if (!parsed.success) throw new AudioError('AUDIO_UNREADABLE', `ffprobe gave an unexpected answer for ${inputPath}.`, { kind: 'input', detail: { issues: parsed.error.issues.length } });
   const { streams, format } = parsed.data;
@@ -110,7 +96,7 @@ export async function probeAudio(inputPath: string, opts: ProbeOptions = {}): Pr
     if (opts.decodeMissingDuration === false) {
       return { durationSec: 0, codec: audio.codec_name ?? 'unknown', sampleRate, channels, sizeBytes, container: format?.format_name ?? 'unknown', hasVideo, durationDecoded: false };
     }
-    durationSec = await decodeDuration(bins.ffmpegPath, inputPath, opts.signal);
+    durationSec = await decodeDuration(bins, inputPath, opts.signal);
     durationDecoded = true;
   }
   if (!(durationSec > 0)) throw new AudioError('AUDIO_UNREADABLE', `${inputPath} contains no decodable audio (its length is 0 seconds).`, { kind: 'input' });

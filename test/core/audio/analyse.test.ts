@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseAudio, probeAndAnalyse, probeAudio, summarise } from '../../../main/core/audio/index.js';
-import { clippedCopy, derive, espeak, makeTempDir, mp4WithAudio, tone, webmWithoutDuration } from '../../helpers/audio-fixtures.js';
+import { derive, makeTempDir, tone } from '../../helpers/audio-fixtures.js';
+import { buildCorpus } from './corpus.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
@@ -10,15 +11,8 @@ const f: Record<string, string> = {};
 
 beforeAll(async () => {
   ({ dir, cleanup } = await makeTempDir('vmgs-analyse-'));
-  f.speech = await espeak(path.join(dir, 'speech.wav'));
-  await Promise.all([
-    derive(f.speech, path.join(dir, 'padded.wav'), { leadSilenceSec: 3.2, trailSilenceSec: 4, sampleRate: 48000, channels: 2 }).then((p) => { f.padded = p; }),
-    derive(f.speech, path.join(dir, 'quiet.wav'), { gainDb: -30, leadSilenceSec: 2, noiseDb: -80 }).then((p) => { f.quiet = p; }),
-    clippedCopy(f.speech, path.join(dir, 'clipped.wav')).then((p) => { f.clipped = p; }),
-    webmWithoutDuration(f.speech, path.join(dir, 'rec.webm')).then((p) => { f.webm = p; }),
-    mp4WithAudio(f.speech, path.join(dir, 'clip.mp4')).then((p) => { f.mp4 = p; }),
-    tone(path.join(dir, 'tone.flac'), { durationSec: 2, sampleRate: 44100, channels: 2 }).then((p) => { f.flac = p; }),
-  ]);
+  Object.assign(f, await buildCorpus(dir));
+  f.flac = await tone(path.join(dir, 'tone.flac'), { durationSec: 2, sampleRate: 44100, channels: 2 });
 });
 afterAll(async () => cleanup());
 

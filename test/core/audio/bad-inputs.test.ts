@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VmgsError } from '../../../main/core/errors.js';
-import { analyseAudio, probeAudio, renderGreeting, type RenderOptions } from '../../../main/core/audio/index.js';
-import { craftedWav, derive, espeak, makeTempDir, silence, videoOnly } from '../../helpers/audio-fixtures.js';
+import { analyseAudio, clearDecodeCache, MIN_GREETING_SEC, probeAudio, renderGreeting, type RenderOptions } from '../../../main/core/audio/index.js';
+import { craftedWav, derive, espeak, makeTempDir, silence, tone, videoOnly } from '../../helpers/audio-fixtures.js';
 
 const execFileP = promisify(execFile);
 let dir = '';
@@ -41,6 +41,7 @@ beforeAll(async () => {
     // A real 3-hour file, cheap to make: 8-bit 8 kHz mono silence (86 MB). Must be refused without decoding it.
     craftedWav(path.join(dir, 'three-hours.wav'), { channels: 1, sampleRate: 8000, bitsPerSample: 8, claimedDataBytes: 3 * 3600 * 8000, dataBytes: 3 * 3600 * 8000, fill: 0x80 }).then((p) => { f.threeHours = p; }),
     silence(path.join(dir, 'silence.wav'), 3).then((p) => { f.silence = p; }),
+    tone(path.join(dir, 'blip.wav'), { durationSec: 0.05, sampleRate: 48000 }).then((p) => { f.blip = p; }),
     derive(f.speech, path.join(dir, 'cancel-me.wav'), { trailSilenceSec: 0.1, sampleRate: 48000, channels: 2, extraArgs: ['-af', 'aloop=loop=30:size=2e6'] }).then((p) => { f.long = p; }),
   ]);
 });
@@ -123,6 +124,23 @@ describe('bad inputs give typed errors with human messages', () => {
     expect(e.code).toBe('AUDIO_SILENT');
   });
 
+  it('a 50 ms tone is refused as too short (not as silent), naming the minimum', async () => {
+    const e = await failure(renderGreeting(renderOpts(f.blip!)));
+    expect(e.code).toBe('AUDIO_TOO_SHORT');
+    expect(e.kind).toBe('input');
+    expect(e.message).toMatch(/only 0\.05 s long; a greeting needs at least 0\.5 s/);
+    // The analysis gives the same reason.
+    const a = await analyseAudio(f.blip!);
+    expect(a.warnings.map((w) => w.code)).toEqual(['TOO_SHORT']);
+    expect(a.warnings[0]?.message).toContain(`at least ${MIN_GREETING_SEC} s`);
+  });
+
+  it('a section shorter than the minimum is refused as too short', async () => {
+    const e = await failure(renderGreeting(renderOpts(f.speech!, { startSec: 0.5, endSec: 0.8 })));
+    expect(e.code).toBe('AUDIO_TOO_SHORT');
+    expect(e.message).toMatch(/section is only 0\.30 s long.*Choose a longer section/);
+  });
+
   it('end before start, start beyond the end, negative start', async () => {
     expect((await failure(renderGreeting(renderOpts(f.speech!, { startSec: 2, endSec: 1 })))).code).toBe('AUDIO_RANGE_INVALID');
     const beyond = await failure(renderGreeting(renderOpts(f.speech!, { startSec: 500 })));
@@ -192,6 +210,7 @@ describe('bad inputs give typed errors with human messages', () => {
   });
 
   it('cancelled during analysis', async () => {
+    clearDecodeCache(); // the render above decoded this file: decode it again, and cancel that
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     expect((await failure(analyseAudio(f.long!, { signal: ac.signal }))).code).toBe('CANCELLED');

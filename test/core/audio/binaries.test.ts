@@ -3,9 +3,9 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AudioError, capabilitiesFromEncoders, getEncoderCapabilities, resolveFfmpeg, resolveFfmpegWith, unpackedAsarPath,
+  AudioError, capabilitiesFromEncoders, clearDecodeCache, decodeAudio, getEncoderCapabilities, resetFfmpegCache, resolveFfmpeg, resolveFfmpegWith, unpackedAsarPath,
 } from '../../../main/core/audio/index.js';
-import { makeTempDir } from '../../helpers/audio-fixtures.js';
+import { espeak, makeTempDir } from '../../helpers/audio-fixtures.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
@@ -112,5 +112,33 @@ describe('the real ffmpeg of this machine', () => {
   it('derives formats from encoder names', () => {
     expect(capabilitiesFromEncoders(new Set(['pcm_s16le'])).formats).toEqual(['wav', 'wav-ulaw', 'wav-alaw']);
     expect(capabilitiesFromEncoders(new Set(['libgsm', 'libmp3lame']))).toEqual({ gsm: true, mp3: true, formats: ['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm'] });
+  });
+});
+
+describe('binaries are checked by their first run, not by a -version run each', () => {
+  it('an FFMPEG_PATH that is not ffmpeg is passed over at the first decode for the next candidate', async () => {
+    const impostor = path.join(dir, 'impostor2/ffmpeg');
+    await mkdir(path.dirname(impostor), { recursive: true });
+    await writeFile(impostor, '#!/bin/sh\necho "hello"\n');
+    await chmod(impostor, 0o755);
+    const speech = await espeak(path.join(dir, 'speech.wav'), 'Please leave a message.');
+    const saved = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = impostor;
+    try {
+      resetFfmpegCache();
+      clearDecodeCache();
+      expect((await resolveFfmpeg()).ffmpegPath).toBe(impostor); // only "is an executable file" so far
+      const d = await decodeAudio(speech);
+      expect(d.pcm.length).toBeGreaterThan(8000);
+      expect(d.ffmpegVersion).toBeDefined();
+      const now = await resolveFfmpeg();
+      expect(now.ffmpegPath).not.toBe(impostor);
+      expect(now.source).not.toBe('env');
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+      resetFfmpegCache();
+      clearDecodeCache();
+    }
   });
 });

@@ -3,7 +3,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getEncoderCapabilities, renderGreeting, SIZE_LIMIT_BYTES, type RenderResult } from '../../../main/core/audio/index.js';
-import { clippedCopy, derive, espeak, makeTempDir, measure, mp4WithAudio, webmWithoutDuration, type Measured } from '../../helpers/audio-fixtures.js';
+import { makeTempDir, measure, type Measured } from '../../helpers/audio-fixtures.js';
+import { buildCorpus } from './corpus.js';
 
 let dir = '';
 let tmpRoot = '';
@@ -18,15 +19,8 @@ beforeAll(async () => {
   outDir = path.join(dir, 'out');
   await mkdir(tmpRoot);
   await mkdir(outDir);
-  f.speech = await espeak(path.join(dir, 'speech.wav'));
-  await Promise.all([
-    // 48 kHz stereo, 3.2 s of silence in front, in a path with spaces, quotes and unicode.
-    derive(f.speech, path.join(dir, `greet 'ünï' "q" 48k.wav`), { leadSilenceSec: 3.2, trailSilenceSec: 4, sampleRate: 48000, channels: 2 }).then((p) => { f.padded = p; }),
-    derive(f.speech, path.join(dir, 'quiet.wav'), { gainDb: -30, leadSilenceSec: 2, noiseDb: -80 }).then((p) => { f.quiet = p; }),
-    clippedCopy(f.speech, path.join(dir, 'clipped.wav')).then((p) => { f.clipped = p; }),
-    webmWithoutDuration(f.speech, path.join(dir, 'rec.webm')).then((p) => { f.webm = p; }),
-    mp4WithAudio(f.speech, path.join(dir, 'clip.mp4')).then((p) => { f.mp4 = p; }),
-  ]);
+  // The padded copy: 48 kHz stereo, 3.2 s of silence in front, in a path with spaces, quotes and unicode.
+  Object.assign(f, await buildCorpus(dir, `greet 'ünï' "q" 48k.wav`));
 });
 afterAll(async () => cleanup());
 

@@ -18,7 +18,7 @@ function tsFiles(dir: string): string[] {
 describe('audio engine structure', () => {
   it('imports fluent-ffmpeg and child_process only in ffmpeg-adapter.ts', () => {
     const offenders = tsFiles(root)
-      .filter((f) => /from ['"](fluent-ffmpeg|(node:)?child_process)['"]/.test(readFileSync(f, 'utf8')))
+      .filter((f) => /(from |import\()['"](fluent-ffmpeg|(node:)?child_process)['"]/.test(readFileSync(f, 'utf8')))
       .map((f) => path.relative(root, f))
       .filter((f) => f.startsWith('core/audio') || /fluent-ffmpeg/.test(readFileSync(path.join(root, f), 'utf8')));
     expect(offenders).toEqual(['core/audio/ffmpeg-adapter.ts']);
