@@ -3,6 +3,19 @@
 // responses are plain data (structured-clone safe) described by TypeScript types.
 import { z } from 'zod';
 import { greetingNameProblem } from './names.js';
+import {
+  FORMAT_CHOICES,
+  GREETING_FORMATS,
+  IF_EXISTS_POLICIES,
+  SELECTION_SLOTS,
+  type Extension,
+  type Greeting,
+  type GreetingFormat as DomainGreetingFormat,
+  type IfExistsPolicy,
+  type SelectionSlot,
+  type UploadAction,
+} from '../core/domain.js';
+export type { Extension, Greeting, IfExistsPolicy, SelectionSlot, UploadAction };
 
 // ---------- shared value schemas ----------
 
@@ -37,10 +50,10 @@ const HttpUrl = z
     }
   }, 'Enter the PBX address as https://host:port');
 
-export const GREETING_FORMATS = ['wav', 'wav-ulaw', 'wav-alaw', 'mp3', 'gsm'] as const;
+export { GREETING_FORMATS };
 export const GreetingFormat = z.enum(GREETING_FORMATS);
-export type GreetingFormat = z.infer<typeof GreetingFormat>;
-export const FormatChoice = z.enum([...GREETING_FORMATS, 'auto']);
+export type GreetingFormat = DomainGreetingFormat;
+export const FormatChoice = z.enum(FORMAT_CHOICES);
 export type FormatChoice = z.infer<typeof FormatChoice>;
 
 export { greetingNameProblem, MAX_GREETING_NAME, EXTERNAL_LINK_ALLOW_LIST, isAllowedExternalUrl } from './names.js';
@@ -49,10 +62,9 @@ export const GreetingName = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export const UploadPolicy = z.enum(['ask', 'overwrite', 'rename', 'skip', 'fail']);
-export type UploadPolicy = z.infer<typeof UploadPolicy>;
-export const UploadDecision = z.enum(['overwrite', 'rename', 'skip', 'cancel']);
-export type UploadDecision = z.infer<typeof UploadDecision>;
+/** What the worker does when the name exists: decided before anything is queued (never per item while it runs). */
+export const IfExists = z.enum(IF_EXISTS_POLICIES);
+export const SelectionSlotSchema = z.enum(SELECTION_SLOTS);
 
 /** Biggest single recorded chunk or imported file accepted over IPC. */
 export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -100,29 +112,22 @@ export interface ConnectionResult {
   tokenOk: true;
   extensionCount: number;
 }
-export interface Extension {
-  id: number;
-  number: string;
-  callerIdName: string;
-  email: string;
-  presence: string;
-  online: boolean;
-}
 export interface ExtensionPage {
   total: number;
   page: number;
   pageSize: number;
   items: Extension[];
+  /** `live`: read from the PBX now; `cache`: the directory last fetched for this profile (offline). */
+  source: 'live' | 'cache';
+  /** When the directory was fetched (ISO); null when live or never fetched. */
+  fetchedAt: string | null;
+  /** The profile whose directory this is (connected, or the last used when offline); null: none known. */
+  profileId: string | null;
 }
-export interface Greeting {
-  id: number | string;
-  file: string;
-  realFilename: string;
-  suffix: string;
-  type: string;
-}
+/** The source of a draft: every import or recording is a draft from its first byte, so sourceId IS the draft id. */
 export interface SourceInfo {
   sourceId: string;
+  draftId: string;
   name: string;
   origin: 'import' | 'recording';
   durationSec: number | null;
@@ -190,17 +195,6 @@ export interface UnfinishedTake {
   bytes: number;
   mimeType: string;
 }
-export interface UploadOutcome {
-  ext: string;
-  fileName: string;
-  action: 'created' | 'overwritten' | 'skipped' | 'renamed' | 'failed' | 'cancelled';
-  existed: boolean;
-  bytes: number;
-  error?: IpcError;
-}
-export interface UploadResult {
-  outcomes: UploadOutcome[];
-}
 export interface DemoStarted {
   profile: ProfileSummary;
   connection: ConnectionResult;
@@ -208,6 +202,133 @@ export interface DemoStarted {
 export interface GreetingAudio {
   bytes: Uint8Array;
   mime: string;
+}
+
+// ---------- drafts (main/core/library DraftLibrary behind it) ----------
+
+export type DraftOriginName = 'recording' | 'import' | 'tts' | 'copy';
+export interface DraftSettingsInfo {
+  trimStartSec: number | null;
+  trimEndSec: number | null;
+  normalize: boolean;
+  format: FormatChoice;
+}
+export interface DraftSummary {
+  id: string;
+  name: string;
+  origin: DraftOriginName | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Of the source (from its analysis); null until analysed. */
+  durationSec: number | null;
+  integratedLufs: number | null;
+  /** Of the last render; null when never rendered (or the settings changed since). */
+  format: GreetingFormat | null;
+  renderedBytes: number | null;
+  sourceBytes: number;
+  targets: string[];
+  script: string | null;
+  trashedAt: string | null;
+  /** A recording whose window closed before Stop: restorable, shown as such. */
+  unfinished: boolean;
+}
+export interface DraftPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: DraftSummary[];
+}
+export interface DraftDetail extends DraftSummary {
+  settings: DraftSettingsInfo;
+  source: SourceInfo;
+  analysis: AnalysisResult | null;
+}
+
+// ---------- outbox (the persistent queue and its worker) ----------
+
+export type OutboxState = 'pending' | 'running' | 'uploaded' | 'skipped' | 'renamed' | 'failed' | 'cancelled';
+export interface OutboxItem {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  ext: string;
+  /** The name asked for; `target` is the name written (differs after keep-both). */
+  fileName: string;
+  target: string | null;
+  policy: IfExistsPolicy;
+  /** Profile name when this app knows it, else the PBX origin. */
+  pbxLabel: string;
+  pbxProfileId: string;
+  pbxOrigin: string;
+  state: OutboxState;
+  /** Set while running. */
+  percent: number | null;
+  action: UploadAction | null;
+  attempts: number;
+  parked: boolean;
+  error: IpcError | null;
+  /** Why a pending item is not moving (no credentials for its PBX, PBX unreachable…), with what to do. */
+  waitingReason: string | null;
+  draftId: string | null;
+  sourceLabel: string;
+  backupTaken: boolean;
+  activate: SelectionSlot[] | null;
+}
+export interface OutboxPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: OutboxItem[];
+  counts: Record<OutboxState, number>;
+  /** True while this app's worker drains the queue. */
+  draining: boolean;
+  /** Who holds the queue lock when it is not this app (e.g. "vmgreet batch, pid 4242"); null otherwise. */
+  lockedBy: string | null;
+}
+export interface NameCheck {
+  /** False when the PBX could not be asked (offline): the policy chosen up front applies. */
+  checked: boolean;
+  /** Extensions that already hold this name, with whether their bytes equal this draft's render. */
+  existing: { ext: string; identical: boolean }[];
+  /** The name keep-both would use on each of those. */
+  keepBothNames: Record<string, string>;
+}
+
+// ---------- history ----------
+
+export interface HistoryItem {
+  id: string;
+  at: string;
+  pbxLabel: string;
+  ext: string;
+  fileName: string;
+  bytes: number;
+  result: UploadAction | 'failed' | 'cancelled' | 'rolled-back' | 'removed';
+  reason: string | null;
+  backupTaken: boolean;
+  /** Rollback is offered only for the latest entry of that greeting with a backup (or a created one: delete it). */
+  canRollback: boolean;
+  rolledBack: boolean;
+}
+export interface HistoryPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: HistoryItem[];
+}
+
+// ---------- connection state ----------
+
+export type ConnectionStatus = 'offline' | 'connecting' | 'online' | 'unreachable';
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** The profile connected (or last tried); null when none. */
+  profileId: string | null;
+  profileName: string | null;
+  /** ISO time of the last status change. */
+  since: string;
+  /** Why it is unreachable, in words, with what to do. */
+  message: string | null;
 }
 
 /** Phantom marker so the map can carry a response type without a runtime schema. */
@@ -237,6 +358,9 @@ export const channels = {
   testConnection: { request: z.strictObject({ id: Id }), response: res<ConnectionResult>() },
   connect: { request: z.strictObject({ id: Id }), response: res<ConnectionResult>() },
   disconnect: { request: Empty, response: res<{ disconnected: boolean }>() },
+  connectionState: { request: Empty, response: res<ConnectionState>() },
+  /** Try the current (or last used) profile again now. */
+  reconnect: { request: Empty, response: res<ConnectionState>() },
   startDemo: { request: Empty, response: res<DemoStarted>() },
 
   // extensions & greetings on the connected PBX
@@ -245,6 +369,8 @@ export const channels = {
       query: z.string().max(64),
       page: z.number().int().min(1).max(100_000),
       pageSize: z.number().int().min(1).max(100),
+      /** Offline: whose cached directory to search (default: the last used profile). */
+      profileId: Id.optional(),
     }),
     response: res<ExtensionPage>(),
   },
@@ -258,7 +384,11 @@ export const channels = {
 
   // sources: import & recording
   importWithDialog: { request: Empty, response: res<SourceInfo | null>() },
-  importPath: { request: z.strictObject({ path: z.string().min(1).max(4096) }), response: res<SourceInfo>() },
+  /**
+   * A dropped file, by the one-time token the preload obtained for a path Electron gave it (webUtils.getPathForFile
+   * on a real drop). The page never names a path: a path it made up has no token.
+   */
+  importDropped: { request: z.strictObject({ token: Id }), response: res<SourceInfo>() },
   importBytes: {
     request: z.strictObject({ name: z.string().min(1).max(255), bytes: Bytes(MAX_IMPORT_BYTES) }),
     response: res<SourceInfo>(),
@@ -301,19 +431,91 @@ export const channels = {
     response: res<PreviewResult>(),
   },
 
-  // upload
-  upload: {
-    request: z.strictObject({
-      operationId: OperationId,
-      renderId: Id,
-      extensions: z.array(ExtNumber).min(1).max(500),
-      name: GreetingName,
-      policy: UploadPolicy,
-    }),
-    response: res<UploadResult>(),
-  },
-  decide: { request: z.strictObject({ operationId: OperationId, decision: UploadDecision }), response: res<{ accepted: boolean }>() },
   cancel: { request: z.strictObject({ operationId: OperationId }), response: res<{ cancelled: boolean }>() },
+
+  // drafts
+  listDrafts: {
+    request: z.strictObject({
+      page: z.number().int().min(1).max(100_000),
+      pageSize: z.number().int().min(1).max(200),
+      trash: z.boolean().default(false),
+      query: z.string().max(64).default(''),
+    }),
+    response: res<DraftPage>(),
+  },
+  getDraft: { request: z.strictObject({ draftId: Id }), response: res<DraftDetail>() },
+  /** Saves the editor's state into the draft (trim, format, normalise, intended targets). */
+  saveDraft: {
+    request: z.strictObject({
+      draftId: Id,
+      settings: z
+        .strictObject({
+          trimStartSec: z.number().min(0).nullable(),
+          trimEndSec: z.number().min(0).nullable(),
+          normalize: z.boolean(),
+          format: FormatChoice,
+        })
+        .partial()
+        .optional(),
+      targets: z.array(ExtNumber).max(5000).optional(),
+      script: z.string().max(4000).nullable().optional(),
+    }),
+    response: res<DraftSummary>(),
+  },
+  renameDraft: { request: z.strictObject({ draftId: Id, name: z.string().trim().min(1).max(200) }), response: res<DraftSummary>() },
+  duplicateDraft: { request: z.strictObject({ draftId: Id }), response: res<DraftSummary>() },
+  /** Renders the draft with its saved settings (kept in the draft folder). */
+  renderDraft: { request: z.strictObject({ draftId: Id, operationId: OperationId }), response: res<DraftSummary>() },
+  trashDraft: { request: z.strictObject({ draftId: Id }), response: res<{ trashed: boolean }>() },
+  restoreDraft: { request: z.strictObject({ draftId: Id }), response: res<DraftSummary>() },
+  emptyTrash: { request: Empty, response: res<{ removed: number }>() },
+  /** "Save as file…": the rendered greeting to a place the person picks in the native dialog. */
+  exportDraft: { request: z.strictObject({ draftId: Id }), response: res<{ saved: boolean; bytes: number }>() },
+
+  // outbox: every upload, one extension or many, is a queue item carried out by the library's worker
+  checkNames: {
+    request: z.strictObject({ draftId: Id, extensions: z.array(ExtNumber).min(1).max(5000), name: GreetingName }),
+    response: res<NameCheck>(),
+  },
+  enqueueUploads: {
+    request: z.strictObject({
+      draftId: Id,
+      extensions: z.array(ExtNumber).min(1).max(5000),
+      name: GreetingName,
+      ifExists: IfExists,
+      /** Overwrite even when the backup of the old greeting fails (the person chose it explicitly). */
+      allowOverwriteWithoutBackup: z.boolean().default(false),
+      /** Make it play for these statuses after upload. */
+      activate: z.array(SelectionSlotSchema).min(1).max(7).optional(),
+      /** Default: the connected profile, else the last used one. */
+      profileId: Id.optional(),
+    }),
+    response: res<{ itemIds: string[] }>(),
+  },
+  listOutbox: {
+    request: z.strictObject({
+      page: z.number().int().min(1).max(100_000),
+      pageSize: z.number().int().min(1).max(200),
+      states: z.array(z.enum(['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed', 'cancelled'])).optional(),
+    }),
+    response: res<OutboxPage>(),
+  },
+  /** No ids: every failed or parked item. */
+  retryOutbox: { request: z.strictObject({ ids: z.array(Id).max(5000).optional() }), response: res<{ retried: number }>() },
+  cancelOutbox: { request: z.strictObject({ ids: z.array(Id).min(1).max(5000) }), response: res<{ cancelled: number }>() },
+  clearFinishedOutbox: { request: Empty, response: res<{ removed: number }>() },
+
+  // history
+  listHistory: {
+    request: z.strictObject({
+      page: z.number().int().min(1).max(100_000),
+      pageSize: z.number().int().min(1).max(200),
+      ext: ExtNumber.optional(),
+    }),
+    response: res<HistoryPage>(),
+  },
+  rollback: { request: z.strictObject({ historyId: Id }), response: res<{ result: string; message: string }>() },
+  exportHistoryCsv: { request: Empty, response: res<{ saved: boolean; rows: number }>() },
 
   // links
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
@@ -338,10 +540,13 @@ export interface ProgressEvent {
   percent: number;
   stage: string;
 }
-export interface DecisionNeededEvent {
-  operationId: string;
-  ext: string;
-  fileName: string;
+/** The Outbox changed (an item moved, progressed or was added): the renderer re-reads the page it shows. */
+export interface OutboxEvent {
+  counts: Record<OutboxState, number>;
+  draining: boolean;
+  /** The item that progressed, when one did. */
+  itemId: string | null;
+  percent: number | null;
 }
 export type MenuCommand = 'import' | 'record' | 'connect' | 'help';
 export interface MenuEvent {
@@ -349,11 +554,12 @@ export interface MenuEvent {
 }
 export interface EventMap {
   progress: ProgressEvent;
-  decisionNeeded: DecisionNeededEvent;
+  outbox: OutboxEvent;
+  connection: ConnectionState;
   menu: MenuEvent;
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['progress', 'decisionNeeded', 'menu'];
+export const EVENT_NAMES: readonly EventName[] = ['progress', 'outbox', 'connection', 'menu'];
 export function ipcEventChannel(name: EventName): string {
   return `vmgs-event:${name}`;
 }
@@ -363,6 +569,9 @@ export type VmgsApi = {
   [K in ChannelName]: (request: RequestOf<K>) => Promise<IpcResult<ResponseOf<K>>>;
 } & {
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
-  /** Absolute path of a dropped File (Electron only; absent elsewhere: then import its bytes). */
-  pathForFile?: (file: object) => string | undefined;
+  /**
+   * Import a dropped File by its real path (Electron only: the preload asks webUtils.getPathForFile and main hands
+   * out a one-time token for it). Absent elsewhere, and for Files the page made itself: then import its bytes.
+   */
+  importDroppedFile?: (file: object) => Promise<IpcResult<SourceInfo>>;
 };
