@@ -6,7 +6,7 @@ import Editor from '../../renderer/src/components/Editor.svelte';
 import type { PreviewResult, SourceInfo } from '../../main/ipc/channels.js';
 import { FakeApi } from './fake-api.js';
 
-const source: SourceInfo = { sourceId: 'src1', name: 'take.webm', origin: 'recording', durationSec: 10, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 1000 };
+const source: SourceInfo = { sourceId: 'src1', draftId: 'src1', name: 'take.webm', origin: 'recording', durationSec: 10, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 1000 };
 let fake: FakeApi;
 let renders = 0;
 

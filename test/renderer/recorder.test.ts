@@ -39,7 +39,7 @@ beforeEach(() => {
   fake = new FakeApi();
   fake.handle('startTake', () => ({ takeId: 'take1', maxDurationSec: 5 }));
   fake.handle('appendChunk', ({ takeId, seq, bytes }) => ({ takeId, seq, totalBytes: bytes.byteLength }));
-  fake.handle('finishTake', () => ({ sourceId: 'src1', name: 'recording.webm', origin: 'recording', durationSec: 2, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 6 }));
+  fake.handle('finishTake', () => ({ sourceId: 'src1', draftId: 'src1', name: 'recording.webm', origin: 'recording', durationSec: 2, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 6 }));
   fake.handle('abortTake', () => ({ aborted: true }));
   setApi(fake.api());
   trackStops = 0;
@@ -159,7 +159,7 @@ describe('Source panel', () => {
   it('offers an unfinished take back and restores it', async () => {
     vi.useRealTimers();
     fake.handle('listUnfinishedTakes', () => [{ takeId: 'old1', startedAt: '2026-11-28T10:00:00.000Z', bytes: 20480, mimeType: 'audio/webm' }]);
-    fake.handle('restoreTake', () => ({ sourceId: 'restored', name: 'r.webm', origin: 'recording', durationSec: 3, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 20480 }));
+    fake.handle('restoreTake', () => ({ sourceId: 'restored', draftId: 'restored', name: 'r.webm', origin: 'recording', durationSec: 3, codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: 20480 }));
     const onSource = vi.fn();
     const user = userEvent.setup();
     render(Source, { props: { onSource, recorderDeps: deps } });
@@ -171,7 +171,7 @@ describe('Source panel', () => {
 
   it('imports a file chosen in the file input as bytes', async () => {
     vi.useRealTimers();
-    fake.handle('importBytes', ({ name, bytes }) => ({ sourceId: 'imp', name, origin: 'import', durationSec: 1, codec: 'pcm', sampleRate: 8000, channels: 1, sizeBytes: bytes.byteLength }));
+    fake.handle('importBytes', ({ name, bytes }) => ({ sourceId: 'imp', draftId: 'imp', name, origin: 'import', durationSec: 1, codec: 'pcm', sampleRate: 8000, channels: 1, sizeBytes: bytes.byteLength }));
     const onSource = vi.fn();
     const user = userEvent.setup();
     render(Source, { props: { onSource, recorderDeps: deps } });

@@ -1,6 +1,6 @@
 // The renderer's only door to the main process: window.vmgs (the preload API). Unwraps the IpcResult envelope into
 // values or ApiError. Tests and the e2e bridge inject their own implementation with setApi().
-import type { ChannelName, IpcError, RequestOf, ResponseOf, VmgsApi, EventMap, EventName } from '../../../main/ipc/channels.js';
+import type { ChannelName, IpcError, RequestOf, ResponseOf, SourceInfo, VmgsApi, EventMap, EventName } from '../../../main/ipc/channels.js';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -38,8 +38,13 @@ export function on<E extends EventName>(event: E, listener: (payload: EventMap[E
   return api().on(event, listener);
 }
 
-export function pathForFile(file: File): string | undefined {
-  return api().pathForFile?.(file);
+/** Imports a dropped File by its real path where the preload can (Electron); null elsewhere (then send its bytes). */
+export async function importDroppedFile(file: File): Promise<SourceInfo | null> {
+  const fn = api().importDroppedFile;
+  if (!fn) return null;
+  const r = await fn(file);
+  if (!r.ok) throw new ApiError(r.error);
+  return r.value;
 }
 
 let opCounter = 0;
@@ -56,7 +61,7 @@ export function isCancelled(e: unknown): boolean {
 /** True inside Electron, where the preload offers native file paths (and so the native dialog). */
 export function hasNativeDialog(): boolean {
   try {
-    return typeof api().pathForFile === 'function';
+    return typeof api().importDroppedFile === 'function';
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
-// Trailing-edge debounce with cancel (search-as-you-type, preview re-render).
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): ((...args: A) => void) & { cancel(): void } {
+// Trailing-edge debounce with cancel (search-as-you-type, preview re-render, draft save).
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): ((...args: A) => void) & { cancel(): void; pending(): boolean } {
   let t: ReturnType<typeof setTimeout> | undefined;
   const wrapped = (...args: A) => {
     if (t !== undefined) clearTimeout(t);
@@ -12,5 +12,6 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     if (t !== undefined) clearTimeout(t);
     t = undefined;
   };
+  wrapped.pending = () => t !== undefined;
   return wrapped;
 }
