@@ -127,4 +127,20 @@ describe('Editor (trim & preview)', () => {
     render(Editor, { props: { source, previewDebounceMs: 10 } });
     expect(await screen.findByRole('alert')).toHaveTextContent('No audio stream in take.webm.');
   });
+
+  it('keeps the trim and the format in the draft as they change (debounced), and flushes on demand', async () => {
+    const { component } = render(Editor, { props: { source, previewDebounceMs: 10, saveDebounceMs: 20 } });
+    await waitFor(() => expect(fake.callsOf('saveDraft')).toEqual([{ draftId: 'src1', settings: { trimStartSec: 1.05, trimEndSec: 8.3, normalize: true, format: 'auto' } }]));
+    await waitFor(() => expect(screen.getByTestId('draft-status')).toHaveTextContent('Kept in Drafts.'));
+    await fireEvent.change(screen.getByTestId('trim-start'), { target: { value: '2' } });
+    await (component as unknown as { flush(): Promise<void> }).flush();
+    expect(fake.callsOf('saveDraft').at(-1)).toMatchObject({ settings: { trimStartSec: 2, trimEndSec: 8.3 } });
+  });
+
+  it("opens with the draft's saved settings instead of the automatic trim", async () => {
+    render(Editor, { props: { source, previewDebounceMs: 10, initial: { trimStartSec: 2.5, trimEndSec: 6, normalize: true, format: 'gsm' } } });
+    await waitFor(() => expect(screen.getByTestId('trim-start')).toHaveValue(2.5));
+    expect(screen.getByTestId('trim-end')).toHaveValue(6);
+    await waitFor(() => expect(fake.callsOf('renderPreview')[0]).toMatchObject({ startSec: 2.5, endSec: 6, format: 'gsm' }));
+  });
 });

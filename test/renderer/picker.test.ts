@@ -118,4 +118,30 @@ describe('ExtensionPicker', () => {
     expect(alert).toHaveTextContent('The PBX did not answer in time');
     expect(alert).toHaveTextContent('within 30 s');
   });
+
+  it('offline: says how old the cached directory is', async () => {
+    const plain = fake.handlerOf('searchExtensions');
+    const fetchedAt = new Date(Date.now() - 3 * 86_400_000 - 60_000).toISOString();
+    fake.handle('searchExtensions', async (r) => ({ ...(await plain(r)), source: 'cache', fetchedAt }));
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    const note = await screen.findByTestId('directory-age');
+    expect(note).toHaveTextContent(/^Offline: directory from .+, 3 days old\.$/);
+    await waitFor(() => expect(options().length).toBeGreaterThan(0));
+  });
+
+  it('takes typed extension numbers (also without any directory) and refuses non-numbers', async () => {
+    fake.fail('searchExtensions', { code: 'NOT_CONNECTED', kind: 'usage', message: 'Not connected.' });
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    expect(await screen.findByTestId('directory-unavailable')).toHaveTextContent('type the numbers below');
+    expect(screen.queryByRole('alert')).toBeNull();
+    const input = screen.getByLabelText('Add by number');
+    await user.type(input, '3201, 3202 3201{Enter}');
+    expect(screen.getByRole('button', { name: 'Remove 3201' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Remove 3202' })).toBeInTheDocument();
+    expect(screen.getAllByRole('button', { name: /^Remove / })).toHaveLength(2);
+    await user.type(input, '32a1{Enter}');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByText('“32a1” is not an extension number (digits only).')).toBeInTheDocument();
+  });
 });

@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, cleanup, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { setApi } from '../../renderer/src/lib/api.js';
+import Send from '../../renderer/src/components/Send.svelte';
+import type { Extension, NameCheck, PreviewResult } from '../../main/ipc/channels.js';
+import { FakeApi } from './fake-api.js';
+
+const preview: PreviewResult = {
+  renderId: 'r1', format: 'wav', formatReason: '', bytes: 1000, durationSec: 3,
+  plan: { format: 'wav', reason: '', predictedBytes: 1000, maxDurationSec: 500, budgetText: '' }, playback: new Uint8Array([0]), playbackMime: 'audio/wav',
+};
+const ext = (number: string): Extension => ({ id: 1, number, callerIdName: 'Anna', email: '', presence: 'available', online: true });
+
+let fake: FakeApi;
+let check: NameCheck;
+beforeEach(() => {
+  check = { checked: true, existing: [], keepBothNames: {} };
+  fake = new FakeApi();
+  fake.handle('checkNames', () => check);
+  fake.handle('enqueueUploads', ({ extensions }) => ({ itemIds: extensions.map((e) => `q-${e}`) }));
+  setApi(fake.api());
+});
+afterEach(() => {
+  cleanup();
+  setApi(undefined);
+});
+
+type Props = { draftId: string | null; preview: PreviewResult | null; name: string; nameValid: boolean; extensions: Extension[]; online: boolean; beforeSend: () => Promise<void>; onQueued: (ids: string[], s: string) => void };
+function setup(props: Partial<Props> = {}) {
+  const onQueued = vi.fn();
+  const beforeSend = vi.fn(async () => undefined);
+  render(Send, { props: { draftId: 'd1', preview, name: 'welcome', nameValid: true, extensions: [ext('3201')], online: true, beforeSend, onQueued, ...props } });
+  return { onQueued, beforeSend };
+}
+
+describe('Send (enqueue flow)', () => {
+  it('is disabled until there is a preview, a valid name and an extension, and says what is missing', () => {
+    setup({ preview: null });
+    expect(screen.getByTestId('upload-button')).toBeDisabled();
+    expect(screen.getByText(/wait for the caller preview/)).toBeInTheDocument();
+    cleanup();
+    setup({ extensions: [] });
+    expect(screen.getByText('Pick an extension.')).toBeInTheDocument();
+    cleanup();
+    setup({ nameValid: false });
+    expect(screen.getByTestId('upload-button')).toBeDisabled();
+  });
+
+  it('online, name free: saves the draft, asks the PBX, then queues with the policy chosen up front (keep both by default)', async () => {
+    const user = userEvent.setup();
+    const { onQueued, beforeSend } = setup();
+    expect(screen.getByRole('radio', { name: /Keep both/ })).toBeChecked();
+    expect(screen.getByText('(the new one is stored as welcome-2.wav)')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Upload now to 3201' }));
+    await waitFor(() => expect(onQueued).toHaveBeenCalledWith(['q-3201'], '1 upload of welcome.wav queued.'));
+    expect(beforeSend).toHaveBeenCalled();
+    expect(fake.callsOf('checkNames')).toEqual([{ draftId: 'd1', extensions: ['3201'], name: 'welcome' }]);
+    expect(fake.callsOf('enqueueUploads')).toEqual([{ draftId: 'd1', extensions: ['3201'], name: 'welcome', ifExists: 'rename', allowOverwriteWithoutBackup: false }]);
+    expect(fake.calls.map((c) => c.name).filter((n) => n === 'checkNames' || n === 'enqueueUploads')).toEqual(['checkNames', 'enqueueUploads']);
+  });
+
+  it('online, name exists on some: shows which (with the keep-both names), focus on Cancel, Enter cancels', async () => {
+    check = { checked: true, existing: [{ ext: '3202', identical: false }, { ext: '3203', identical: true }], keepBothNames: { '3202': 'welcome-3.wav' } };
+    const user = userEvent.setup();
+    const { onQueued } = setup({ extensions: [ext('3201'), ext('3202'), ext('3203')] });
+    await user.click(screen.getByRole('button', { name: 'Upload now to 3 extensions' }));
+    const dialog = await screen.findByRole('dialog', { name: 'welcome.wav already exists' });
+    expect(dialog).toHaveTextContent('2 of 3 extensions already have a greeting called welcome.wav');
+    const list = within(dialog).getByTestId('existing-list');
+    expect(list).toHaveTextContent('Extension 3202 → stored as welcome-3.wav');
+    expect(list).toHaveTextContent('Extension 3203 (the same recording: left unchanged)');
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.callsOf('enqueueUploads')).toEqual([]);
+    expect(onQueued).not.toHaveBeenCalled();
+  });
+
+  it('overwrite chosen up front: the dialog confirms "Overwrite after backup" and queues with overwrite', async () => {
+    check = { checked: true, existing: [{ ext: '3201', identical: false }], keepBothNames: { '3201': 'welcome-2.wav' } };
+    const user = userEvent.setup();
+    const { onQueued } = setup();
+    await user.click(screen.getByRole('radio', { name: /Overwrite/ }));
+    await user.click(screen.getByTestId('upload-button'));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('radio', { name: /Overwrite/ })).toBeChecked();
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.click(within(dialog).getByRole('button', { name: 'Overwrite after backup' }));
+    await waitFor(() => expect(onQueued).toHaveBeenCalled());
+    expect(fake.callsOf('enqueueUploads')[0]).toMatchObject({ ifExists: 'overwrite', allowOverwriteWithoutBackup: false });
+  });
+
+  it('the dialog can switch to skip for those extensions', async () => {
+    check = { checked: true, existing: [{ ext: '3201', identical: false }], keepBothNames: {} };
+    const user = userEvent.setup();
+    setup();
+    await user.click(screen.getByTestId('upload-button'));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('radio', { name: 'Skip those extensions' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Upload, skip those' }));
+    await waitFor(() => expect(fake.callsOf('enqueueUploads')[0]).toMatchObject({ ifExists: 'skip' }));
+  });
+
+  it('offline: "Upload when connected" queues without asking the PBX', async () => {
+    const user = userEvent.setup();
+    const { onQueued } = setup({ online: false });
+    expect(screen.getByTestId('offline-note')).toHaveTextContent('the upload waits in the Outbox');
+    await user.click(screen.getByRole('button', { name: 'Upload when connected' }));
+    await waitFor(() => expect(onQueued).toHaveBeenCalledWith(['q-3201'], '1 upload of welcome.wav queued for when the PBX is reachable.'));
+    expect(fake.callsOf('checkNames')).toEqual([]);
+  });
+
+  it('shows why queuing failed', async () => {
+    fake.fail('enqueueUploads', { code: 'NO_PROFILE', kind: 'usage', message: 'Connect to a PBX once so the app knows where to upload.' });
+    const user = userEvent.setup();
+    setup({ online: false });
+    await user.click(screen.getByTestId('upload-button'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Connect to a PBX once');
+  });
+});
