@@ -41,3 +41,12 @@ export function presenceLabel(p: string): string {
   };
   return map[p] ?? (p || 'Unknown');
 }
+
+/** Short format names for tables. */
+export const FORMAT_SHORT: Record<string, string> = {
+  wav: 'WAV PCM',
+  'wav-ulaw': 'WAV µ-law',
+  'wav-alaw': 'WAV A-law',
+  mp3: 'MP3',
+  gsm: 'GSM',
+};

@@ -56,7 +56,7 @@ describe('Drafts view', () => {
     expect(first).toHaveAttribute('data-id', 'd499');
     expect(first).toHaveTextContent('Newest');
     expect(first).toHaveTextContent('0:12.0'); // 3 + 499 % 10 s
-    expect(first).toHaveTextContent('WAV – PCM 16-bit 8 kHz');
+    expect(first).toHaveTextContent('WAV PCM');
     expect(first).toHaveTextContent('46.9 kB');
     expect(first).toHaveTextContent('-19.0 LUFS');
     expect(first).toHaveTextContent('3201, 3202, 3203 +1');
@@ -93,7 +93,7 @@ describe('Drafts view', () => {
     await user.click(screen.getByRole('button', { name: 'Re-render Draft 498' }));
     await waitFor(() => expect(announce).toHaveBeenCalledWith('Rendered “Draft 498”: 2.0 kB.'));
     expect(fake.callsOf('renderDraft')[0]).toMatchObject({ draftId: 'd498' });
-    await user.click(screen.getByRole('button', { name: 'Save Draft 498 as file' }));
+    await user.click(screen.getByRole('button', { name: 'Save as file… Draft 498' }));
     await waitFor(() => expect(announce).toHaveBeenCalledWith('Saved “Draft 498” (2.0 kB).'));
   });
 
