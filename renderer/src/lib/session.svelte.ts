@@ -24,6 +24,8 @@ export class Session {
   counts = $state<Record<OutboxState, number>>({ ...NO_COUNTS });
   draining = $state(false);
   reconnecting = $state(false);
+  /** True once main has told the connection state (the app's start is complete). */
+  ready = $state(false);
   /** A short message for the app-wide polite live region. */
   announcement = $state('');
 
@@ -47,7 +49,9 @@ export class Session {
     } catch {
       // no bridge (a component test without one): stay offline
     }
-    void call('connectionState', {}).then((c) => this.setConnection(c), () => undefined);
+    void call('connectionState', {})
+      .then((c) => this.setConnection(c), () => undefined)
+      .finally(() => (this.ready = true));
     void call('listOutbox', { page: 1, pageSize: 1 }).then(
       (p) => {
         this.counts = { ...NO_COUNTS, ...p.counts };
