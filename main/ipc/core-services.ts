@@ -6,20 +6,19 @@ import {
 } from '../core/audio/index.js';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PbxClient, uploadWithPolicy, type PbxTlsOptions } from '../core/pbx/index.js';
-import { startSimulator, type SimulatorOptions } from '../sim/index.js';
+import { PbxClient, type PbxTlsOptions } from '../core/pbx/index.js';
 import type { TlsOption } from './channels.js';
-import type { AppServices, AudioPort, DialogsPort, ProfileStorePort } from './services.js';
+import type { AppServices, AudioPort, DemoPbx, DialogsPort, ProfileStorePort } from './services.js';
 import type { LiveAudioPort } from './workspace.js';
 
 export interface CoreServicesOptions {
-  /** Persistent folder for sources and recorded takes. */
+  /** The data folder shared with the CLI (drafts, queue, history, directory cache). */
   dataDir: string;
   profiles: ProfileStorePort;
   dialogs: DialogsPort;
   openExternal(url: string): Promise<void>;
-  /** Options of the demo simulator ("Try the demo PBX"); default: HTTPS with a pinned certificate, 250 extensions. */
-  demo?: SimulatorOptions;
+  /** What "Try the demo PBX" starts (the composition root wires the simulator; main/ipc never imports main/sim). */
+  startDemoPbx(): Promise<DemoPbx>;
   maxRecordingSec?: number;
   userAgent?: string;
 }
@@ -186,18 +185,8 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
         onWarning: () => undefined,
       });
     },
-    uploadWithPolicy: (client, o) => uploadWithPolicy(client, o),
     audio,
-    async startDemoPbx() {
-      const sim = await startSimulator({ https: true, extensions: 250, ...opts.demo });
-      return {
-        url: sim.url,
-        clientId: sim.clientId,
-        clientSecret: sim.clientSecret,
-        ...(sim.fingerprint256 ? { fingerprint256: sim.fingerprint256 } : {}),
-        close: () => sim.close(),
-      };
-    },
+    startDemoPbx: () => opts.startDemoPbx(),
     dialogs: opts.dialogs,
     openExternal: opts.openExternal,
     dataDir: opts.dataDir,

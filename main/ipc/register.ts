@@ -4,7 +4,9 @@
 import type { z } from 'zod';
 import { CHANNEL_NAMES, channels, ipcChannel, ipcEventChannel, type ChannelName, type EventMap, type EventName, type IpcResult } from './channels.js';
 import { BadPayloadError, ForbiddenSenderError, toIpcError } from './errors.js';
-import type { HandlerContext, Handlers } from './handlers.js';
+import type { HandlerContext, Handlers } from './handlers/index.js';
+import type { DroppedPaths } from './dropped.js';
+import { REGISTER_DROPPED_PATH_CHANNEL } from './preload-channels.js';
 
 export interface IpcSenderLike {
   send(channel: string, ...args: unknown[]): void;
@@ -64,6 +66,25 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, handlers: Handlers, op
   return () => {
     for (const name of CHANNEL_NAMES) ipcMain.removeHandler(ipcChannel(name));
   };
+}
+
+/**
+ * The preload-only channel: registers the path webUtils.getPathForFile gave the preload for a dropped File and
+ * answers a one-time token (importDropped takes it). Sender-checked like every channel; it is not in the channel
+ * map, so window.vmgs has no function for it and the page can never name a path itself.
+ */
+export function registerPreloadChannels(ipcMain: IpcMainLike, dropped: DroppedPaths, opts: DispatchOptions): () => void {
+  ipcMain.handle(REGISTER_DROPPED_PATH_CHANNEL, async (event, filePath) => {
+    try {
+      const url = event.senderFrame?.url ?? '';
+      if (!url || !opts.isTrustedSender(url)) throw new ForbiddenSenderError(url);
+      if (typeof filePath !== 'string' || filePath.length > 4096) throw new BadPayloadError(REGISTER_DROPPED_PATH_CHANNEL, [{ path: '', message: 'a file path' }]);
+      return { ok: true, value: { token: dropped.register(filePath) } } satisfies IpcResult<{ token: string }>;
+    } catch (err) {
+      return { ok: false, error: toIpcError(err) } satisfies IpcResult<never>;
+    }
+  });
+  return () => ipcMain.removeHandler(REGISTER_DROPPED_PATH_CHANNEL);
 }
 
 /** Sender check for a page served from `origin` (e.g. 'app://vmgs' or, in the e2e bridge, 'http://127.0.0.1:5173'). */

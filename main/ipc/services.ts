@@ -3,6 +3,8 @@
 // handlers do not import the core modules directly.
 import type {
   Capabilities,
+  EventMap,
+  EventName,
   Extension,
   FormatChoice,
   FormatPlanInfo,
@@ -11,17 +13,15 @@ import type {
   ProfileSummary,
   SecretStorageStatus,
   TlsOption,
-  UploadDecision,
-  UploadPolicy,
 } from './channels.js';
+import type { GreetingTransport } from '../core/library/types.js';
 
-export interface PbxClientLike {
+/** What the handlers and the Outbox ask of a PBX client (PbxClient in the app): browse, and the queue's transport. */
+export interface PbxClientLike extends GreetingTransport {
   testConnection(): Promise<{ reachable: true; tokenOk: true; extensionCount: number }>;
   listExtensions(opts: { page?: number; pageSize?: number }): Promise<{ total: number; items: Extension[] }>;
   searchExtensions(text: string, opts: { page?: number; pageSize?: number }): Promise<{ total: number; items: Extension[] }>;
   listGreetings(ext: string): Promise<Greeting[]>;
-  downloadGreeting(ext: string, fileName: string, destPath: string): Promise<{ bytes: number }>;
-  deleteGreeting(ext: string, fileName: string): Promise<void>;
   signOut(): Promise<void>;
 }
 
@@ -31,26 +31,6 @@ export interface PbxConnectionConfig {
   clientSecret: string;
   tls: TlsOption;
 }
-
-export interface UploadPolicyResult {
-  ext: string;
-  fileName: string;
-  action: 'created' | 'overwritten' | 'skipped' | 'renamed';
-  existed: boolean;
-  bytes: number;
-}
-export type UploadWithPolicy<C extends PbxClientLike = PbxClientLike> = (
-  client: C,
-  opts: {
-    ext: string;
-    filePath: string;
-    fileName: string;
-    policy: UploadPolicy;
-    decide?: (existing: { ext: string; fileName: string }) => Promise<UploadDecision>;
-    signal?: AbortSignal;
-    onProgress?: (sent: number, total: number) => void;
-  },
-) => Promise<UploadPolicyResult>;
 
 export interface AudioProbeLike {
   durationSec: number | null;
@@ -110,6 +90,11 @@ export interface AudioPort {
 }
 
 export interface ProfileRecord extends ProfileSummary {}
+export interface BoundSecret {
+  secret: string;
+  /** originOf(baseUrl) of the profile when the secret was entered. */
+  origin: string;
+}
 export interface ProfileInput {
   id?: string;
   name: string;
@@ -122,8 +107,11 @@ export interface ProfileStorePort {
   list(): Promise<ProfileSummary[]>;
   save(input: ProfileInput): Promise<ProfileSummary>;
   delete(id: string): Promise<boolean>;
-  /** The decrypted secret, or undefined when none is stored. */
-  getSecret(id: string): Promise<string | undefined>;
+  /**
+   * The decrypted secret with the origin (scheme://host:port) it was entered for, or undefined when none is stored.
+   * The handlers never send it to any other origin.
+   */
+  getSecret(id: string): Promise<BoundSecret | undefined>;
   secretStatus(): SecretStorageStatus;
 }
 
@@ -133,6 +121,35 @@ export interface DialogsPort {
   saveFile(defaultName: string): Promise<string | null>;
 }
 
+/** Events main → every window (the Outbox and the connection state change without a request). */
+export interface Broadcaster {
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void;
+}
+
+/** Time for the periodic connection check and the Outbox's waits (tests inject a fake one). */
+export interface ClockPort {
+  now(): number;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+export const systemClock: ClockPort = {
+  now: () => Date.now(),
+  setInterval: (fn, ms) => {
+    const h = setInterval(fn, ms);
+    h.unref?.();
+    return h;
+  },
+  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+  setTimeout: (fn, ms) => {
+    const h = setTimeout(fn, ms);
+    h.unref?.();
+    return h;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
 export interface DemoPbx {
   url: string;
   clientId: string;
@@ -141,18 +158,23 @@ export interface DemoPbx {
   close(): Promise<void>;
 }
 
-/** C is the concrete client type (PbxClient in the app), so uploadWithPolicy gets the client it was built for. */
 export interface AppServices<C extends PbxClientLike = PbxClientLike> {
   profiles: ProfileStorePort;
   createPbxClient(config: PbxConnectionConfig): C;
-  uploadWithPolicy: UploadWithPolicy<C>;
   audio: AudioPort;
-  /** Starts the built-in simulator (main/sim) on 127.0.0.1. */
+  /** Starts the built-in simulator on 127.0.0.1 (wired by the composition root: main/ipc never imports main/sim). */
   startDemoPbx(): Promise<DemoPbx>;
   dialogs: DialogsPort;
   openExternal(url: string): Promise<void>;
-  /** Persistent folder for imported sources and recorded takes (userData in Electron). */
+  /** The data folder shared with the CLI (drafts, queue, history, directory cache): defaultDataDir() by default. */
   dataDir: string;
   /** Longest recording accepted, seconds. */
   maxRecordingSec?: number;
+  /** Events to every window; default: none (each request's own window still gets its progress events). */
+  broadcast?: Broadcaster;
+  clock?: ClockPort;
+  /** Period of the light connection check while connected (default 5000 ms). */
+  connectionCheckMs?: number;
+  /** Outbox worker options (tests shorten the backoff). */
+  outbox?: { concurrency?: number; backoff?: { baseMs?: number; maxMs?: number; maxAttempts?: number }; offlineAfter?: number; throttleMs?: number; offlineRetryMs?: number };
 }

@@ -1,9 +1,11 @@
-// On-disk workspace of the desktop app: imported/recorded sources and recorded takes. Recorded chunks are appended
-// to disk as they arrive, so a crash or a closed window never loses a take; unfinished takes are found on next start.
-import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+// "The greeting being worked on" is a draft of the library (main/core/library DraftLibrary) from its first byte:
+// an import is copied into a new draft folder; a recording creates its draft at startTake and every chunk is
+// appended to the draft's source file as it arrives, so a crash or a closed window leaves a restorable draft
+// (`unfinished: true`). SourceInfo.sourceId IS the draft id.
+import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import type { Draft, DraftLibrary, DraftProbe } from '../core/library/index.js';
 import type { SourceInfo, UnfinishedTake } from './channels.js';
 import { MAX_IMPORT_BYTES } from './channels.js';
 import { AppStateError } from './errors.js';
@@ -12,10 +14,6 @@ import type { AudioPort } from './services.js';
 export const IMPORT_EXTENSIONS = ['.wav', '.mp3', '.gsm', '.ogg', '.oga', '.opus', '.webm', '.m4a', '.aac', '.flac', '.aif', '.aiff', '.wma', '.mp4'];
 /** Hard cap on one recorded take on disk (a 10-minute opus take is ~5 MB; this only stops runaway writers). */
 export const MAX_TAKE_BYTES = 100 * 1024 * 1024;
-
-function newId(): string {
-  return randomUUID().replace(/-/g, '');
-}
 
 /** File name safe to store locally: keeps letters, digits, dot, dash, underscore. */
 export function safeLocalName(name: string): string {
@@ -47,65 +45,85 @@ function hasLiveDecode(a: AudioPort): a is AudioPort & LiveAudioPort {
   return typeof (a as Partial<LiveAudioPort>).startLiveDecode === 'function';
 }
 
-const SourceMeta = z.object({
-  sourceId: z.string(),
-  name: z.string(),
-  origin: z.enum(['import', 'recording']),
-  durationSec: z.number().nullable(),
-  codec: z.string(),
-  sampleRate: z.number(),
-  channels: z.number(),
-  sizeBytes: z.number(),
-  file: z.string(),
-});
+function extForMime(mime: string): string {
+  if (mime.includes('ogg')) return '.ogg';
+  if (mime.includes('mp4')) return '.m4a';
+  if (mime.includes('wav')) return '.wav';
+  return '.webm';
+}
+function mimeForSuffix(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.ogg') return 'audio/ogg';
+  if (ext === '.m4a') return 'audio/mp4';
+  if (ext === '.wav') return 'audio/wav';
+  return 'audio/webm';
+}
 
-export class SourceStore {
-  private readonly dir: string;
-  constructor(dataDir: string, readonly audio: AudioPort) {
-    this.dir = path.join(dataDir, 'sources');
+interface ActiveTake {
+  nextSeq: number;
+  bytes: number;
+  file: string;
+  chain: Promise<void>;
+  failed?: unknown;
+  live?: LiveTake | undefined;
+}
+
+export function sourceInfoOf(d: Draft): SourceInfo {
+  const p = d.probe ?? null;
+  return {
+    sourceId: d.id,
+    draftId: d.id,
+    name: d.source.originalName,
+    origin: d.origin === 'recording' ? 'recording' : 'import',
+    durationSec: p?.durationSec ?? null,
+    codec: p?.codec ?? '',
+    sampleRate: p?.sampleRate ?? 0,
+    channels: p?.channels ?? 0,
+    sizeBytes: d.source.bytes,
+  };
+}
+
+function probeOf(p: { durationSec: number | null; codec: string; sampleRate: number; channels: number }): DraftProbe {
+  return {
+    durationSec: p.durationSec !== null && Number.isFinite(p.durationSec) && p.durationSec >= 0 ? p.durationSec : null,
+    codec: p.codec,
+    sampleRate: p.sampleRate,
+    channels: p.channels,
+  };
+}
+
+function stamp(at: number): string {
+  return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+export class Workspace {
+  private readonly active = new Map<string, ActiveTake>();
+  constructor(readonly drafts: DraftLibrary, readonly audio: AudioPort) {}
+
+  /** The draft of a source id, with the path of its source file (only the app's own drafts have one). */
+  async get(sourceId: string): Promise<{ draft: Draft; path: string; info: SourceInfo }> {
+    let draft: Draft;
+    try {
+      draft = await this.drafts.get(sourceId);
+    } catch {
+      throw new AppStateError('SOURCE_NOT_FOUND', 'That recording or file is no longer available. Record or import it again.');
+    }
+    return { draft, path: this.drafts.sourcePath(draft), info: sourceInfoOf(draft) };
   }
 
-  /**
-   * Copies a file into the workspace, probes it, and returns its description. A take decoded live brings its probe
-   * facts and decoded PCM along (moved next to the source), so nothing is decoded again.
-   */
-  async adopt(fromPath: string, name: string, origin: SourceInfo['origin'], opts: { signal?: AbortSignal; live?: LiveDecoded | undefined } = {}): Promise<SourceInfo> {
-    const sourceId = newId();
-    const dir = path.join(this.dir, sourceId);
-    await mkdir(dir, { recursive: true });
-    const file = safeLocalName(name);
-    const dest = path.join(dir, file);
+  private async adopt(filePath: string, name: string): Promise<SourceInfo> {
+    const base = path.basename(name, path.extname(name)).trim() || 'Imported audio';
+    const draft = await this.drafts.create({ sourcePath: filePath, name: base.slice(0, 200), origin: 'import' });
     try {
-      await copyFile(fromPath, dest);
-      const live = opts.live;
-      let probe;
-      if (live) {
-        const sizeBytes = (await stat(dest)).size;
-        const pcm = path.join(dir, 'decoded.wav');
-        await rename(live.pcmPath, pcm);
-        probe = { ...live.probe, sizeBytes };
-        live.commit(dest, pcm, sizeBytes);
-      } else {
-        probe = await this.audio.probe(dest, opts.signal ? { signal: opts.signal } : {});
-      }
-      const info: SourceInfo = {
-        sourceId,
-        name: path.basename(name),
-        origin,
-        durationSec: probe.durationSec !== null && Number.isFinite(probe.durationSec) ? probe.durationSec : null,
-        codec: probe.codec,
-        sampleRate: probe.sampleRate,
-        channels: probe.channels,
-        sizeBytes: probe.sizeBytes,
-      };
-      await writeFile(path.join(dir, 'meta.json'), JSON.stringify({ ...info, file }));
-      return info;
+      const probe = await this.audio.probe(this.drafts.sourcePath(draft), {});
+      return sourceInfoOf(await this.drafts.annotate(draft.id, { probe: probeOf(probe) }));
     } catch (err) {
-      await rm(dir, { recursive: true, force: true });
+      await this.drafts.purge(draft.id);
       throw err;
     }
   }
 
+  /** Imports a file main itself obtained (the native dialog, a dropped file's token). */
   async importPath(filePath: string): Promise<SourceInfo> {
     if (!path.isAbsolute(filePath)) throw new AppStateError('IMPORT_BAD_PATH', 'Choose an audio file to import.');
     const ext = path.extname(filePath).toLowerCase();
@@ -120,7 +138,7 @@ export class SourceStore {
     }
     if (!st.isFile()) throw new AppStateError('IMPORT_BAD_PATH', `"${path.basename(filePath)}" is not a file.`);
     if (st.size > MAX_IMPORT_BYTES) throw new AppStateError('IMPORT_TOO_BIG', `"${path.basename(filePath)}" is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
-    return this.adopt(filePath, path.basename(filePath), 'import');
+    return this.adopt(filePath, path.basename(filePath));
   }
 
   async importBytes(name: string, bytes: Uint8Array): Promise<SourceInfo> {
@@ -128,104 +146,30 @@ export class SourceStore {
     if (ext && !IMPORT_EXTENSIONS.includes(ext)) {
       throw new AppStateError('IMPORT_UNSUPPORTED_TYPE', `"${path.basename(name)}" is not an audio file this app can import.`);
     }
-    const staging = path.join(this.dir, `staging-${newId()}`);
-    await mkdir(staging, { recursive: true });
+    const staging = await mkdtemp(path.join(os.tmpdir(), 'vmgs-import-'));
     try {
       const p = path.join(staging, safeLocalName(name));
       await writeFile(p, bytes);
-      return await this.adopt(p, name, 'import');
+      return await this.adopt(p, path.basename(name));
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
   }
 
-  /** Removes sources not touched for maxAgeMs (imports can be large; the workspace must not grow forever). */
-  async prune(maxAgeMs: number, now: number = Date.now()): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return 0;
-    }
-    let removed = 0;
-    for (const name of names) {
-      const dir = path.join(this.dir, name);
-      const st = await stat(path.join(dir, 'meta.json')).catch(() => stat(dir).catch(() => undefined));
-      if (st && now - st.mtimeMs > maxAgeMs) {
-        await rm(dir, { recursive: true, force: true });
-        removed += 1;
-      }
-    }
-    return removed;
+  // ---------- recordings ----------
+
+  /** Creates the take's draft (empty source, unfinished) before the first chunk. The take id is the draft id. */
+  async startTake(mimeType: string, now: number = Date.now()): Promise<string> {
+    const draft = await this.drafts.createGrowing({ name: `Recording ${stamp(now)}`, sourceSuffix: extForMime(mimeType), origin: 'recording' });
+    const folder = path.dirname(this.drafts.sourcePath(draft));
+    await mkdir(folder, { recursive: true });
+    const audio = this.audio;
+    const live = hasLiveDecode(audio) ? await audio.startLiveDecode(path.join(folder, 'decoded.wav')).catch(() => undefined) : undefined;
+    this.active.set(draft.id, { nextSeq: 0, bytes: 0, file: this.drafts.sourcePath(draft), chain: Promise.resolve(), live });
+    return draft.id;
   }
 
-  async get(sourceId: string): Promise<SourceInfo & { path: string }> {
-    const dir = path.join(this.dir, sourceId);
-    try {
-      const meta = SourceMeta.parse(JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')));
-      const { file, ...info } = meta;
-      return { ...info, path: path.join(dir, file) };
-    } catch {
-      throw new AppStateError('SOURCE_NOT_FOUND', 'That recording or file is no longer available. Record or import it again.');
-    }
-  }
-}
-
-const TakeMeta = z.object({ takeId: z.string(), startedAt: z.string(), mimeType: z.string(), state: z.enum(['recording', 'finished']) });
-type TakeMeta = z.infer<typeof TakeMeta>;
-
-interface ActiveTake {
-  nextSeq: number;
-  bytes: number;
-  chain: Promise<void>;
-  failed?: unknown;
-  /** The live decoder fed with the same chunks (undefined when unavailable or failed to start). */
-  live?: LiveTake | undefined;
-}
-
-function extForMime(mime: string): string {
-  if (mime.includes('ogg')) return '.ogg';
-  if (mime.includes('mp4')) return '.m4a';
-  if (mime.includes('wav')) return '.wav';
-  return '.webm';
-}
-
-export class TakeStore {
-  private readonly dir: string;
-  private readonly active = new Map<string, ActiveTake>();
-  constructor(dataDir: string, private readonly sources: SourceStore) {
-    this.dir = path.join(dataDir, 'takes');
-  }
-
-  private takeDir(takeId: string): string {
-    return path.join(this.dir, takeId);
-  }
-
-  private async readMeta(takeId: string): Promise<TakeMeta | undefined> {
-    try {
-      return TakeMeta.parse(JSON.parse(await readFile(path.join(this.takeDir(takeId), 'meta.json'), 'utf8')));
-    } catch {
-      return undefined;
-    }
-  }
-
-  private audioPath(meta: TakeMeta): string {
-    return path.join(this.takeDir(meta.takeId), `take${extForMime(meta.mimeType)}`);
-  }
-
-  async start(mimeType: string): Promise<string> {
-    const takeId = newId();
-    const meta: TakeMeta = { takeId, startedAt: new Date().toISOString(), mimeType, state: 'recording' };
-    await mkdir(this.takeDir(takeId), { recursive: true });
-    await writeFile(path.join(this.takeDir(takeId), 'meta.json'), JSON.stringify(meta));
-    await writeFile(this.audioPath(meta), new Uint8Array(0));
-    const audio = this.sources.audio;
-    const live = hasLiveDecode(audio) ? await audio.startLiveDecode(path.join(this.takeDir(takeId), 'decoded.wav')).catch(() => undefined) : undefined;
-    this.active.set(takeId, { nextSeq: 0, bytes: 0, chain: Promise.resolve(), live });
-    return takeId;
-  }
-
-  /** Appends chunk `seq` (must be the next one) and resolves once it is on disk. */
+  /** Appends chunk `seq` (must be the next one) to the draft's source and resolves once it is on disk. */
   async append(takeId: string, seq: number, bytes: Uint8Array): Promise<number> {
     const take = this.active.get(takeId);
     if (!take) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
@@ -235,55 +179,58 @@ export class TakeStore {
     if (take.bytes + bytes.byteLength > MAX_TAKE_BYTES) throw new AppStateError('TAKE_TOO_BIG', 'The recording is too large; stop and start a new take.');
     take.nextSeq += 1;
     take.bytes += bytes.byteLength;
-    const meta = await this.readMeta(takeId);
-    if (!meta) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
-    const file = this.audioPath(meta);
     const copy = Buffer.from(bytes);
     // The live decoder gets each chunk when it is written, so it sees exactly the bytes on disk, in the same order.
     take.chain = take.chain.then(() => {
       take.live?.write(copy);
-      return appendFile(file, copy);
+      return appendFile(take.file, copy);
     });
     await take.chain;
     return take.bytes;
   }
 
-  async finish(takeId: string): Promise<SourceInfo> {
+  async finishTake(takeId: string): Promise<SourceInfo> {
     const take = this.active.get(takeId);
     if (!take) throw new AppStateError('TAKE_NOT_ACTIVE', 'This recording is not running any more.');
-    await take.chain.catch((e: unknown) => { take.failed = e; });
+    await take.chain.catch((e: unknown) => {
+      take.failed = e;
+    });
     const live = await take.live?.finish().catch(() => undefined);
     this.active.delete(takeId);
     // A chunk that did not reach the disk makes the decoded copy differ from the original: use the original.
-    return this.convert(takeId, take.failed === undefined ? live : undefined);
+    return this.complete(takeId, take.failed === undefined ? live : undefined);
   }
 
-  private async convert(takeId: string, live?: LiveDecoded): Promise<SourceInfo> {
-    const meta = await this.readMeta(takeId);
-    if (!meta) throw new AppStateError('TAKE_NOT_FOUND', 'That recording could not be found.');
-    const file = this.audioPath(meta);
+  private async complete(takeId: string, live?: LiveDecoded): Promise<SourceInfo> {
+    const { draft, path: file } = await this.get(takeId).catch(() => {
+      throw new AppStateError('TAKE_NOT_FOUND', 'That recording could not be found.');
+    });
     const size = await stat(file).then((s) => s.size, () => 0);
     if (size === 0) {
-      await rm(this.takeDir(takeId), { recursive: true, force: true });
+      await this.drafts.purge(draft.id);
       throw new AppStateError('TAKE_EMPTY', 'Nothing was recorded. Check the microphone and try again.', 'audio');
     }
-    const stamp = meta.startedAt.replace(/[:.]/g, '-').slice(0, 19);
-    const info = await this.sources.adopt(file, `recording-${stamp}${extForMime(meta.mimeType)}`, 'recording', { live });
-    await rm(this.takeDir(takeId), { recursive: true, force: true });
-    return info;
+    let probe: DraftProbe;
+    if (live) {
+      probe = probeOf(live.probe);
+      live.commit(file, live.pcmPath, size);
+    } else {
+      probe = probeOf(await this.audio.probe(file, {}));
+    }
+    return sourceInfoOf(await this.drafts.completeSource(draft.id, probe));
   }
 
-  async abort(takeId: string): Promise<boolean> {
+  async abortTake(takeId: string): Promise<boolean> {
     const take = this.active.get(takeId);
     if (!take) return false;
     await take.chain.catch(() => undefined);
     await take.live?.abort().catch(() => undefined);
     this.active.delete(takeId);
-    await rm(this.takeDir(takeId), { recursive: true, force: true });
+    await this.drafts.purge(takeId);
     return true;
   }
 
-  /** Stops the live decoders of takes still running (app shutdown); their files stay for a later restore. */
+  /** Stops the live decoders of takes still running (app shutdown); their drafts stay unfinished for a restore. */
   async stopLiveDecoders(): Promise<void> {
     await Promise.all([...this.active.values()].map(async (t) => {
       const live = t.live;
@@ -292,39 +239,38 @@ export class TakeStore {
     }));
   }
 
-  /** Takes left 'recording' on disk by an earlier run (crash or closed window), newest first. */
+  /** Recordings left unfinished by an earlier run (crash or closed window), newest first. Empty ones are removed. */
   async listUnfinished(): Promise<UnfinishedTake[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
     const out: UnfinishedTake[] = [];
-    for (const name of names) {
-      if (this.active.has(name)) continue;
-      const meta = await this.readMeta(name);
-      if (!meta || meta.state !== 'recording') continue;
-      const bytes = await stat(this.audioPath(meta)).then((s) => s.size, () => 0);
+    for (const entry of await this.drafts.list()) {
+      if (this.active.has(entry.id) || entry.unfinished !== true) continue;
+      const draft = await this.drafts.get(entry.id).catch(() => undefined);
+      if (!draft || draft.unfinished !== true) continue;
+      const bytes = await stat(this.drafts.sourcePath(draft)).then((s) => s.size, () => 0);
       if (bytes === 0) {
-        await rm(this.takeDir(name), { recursive: true, force: true });
+        await this.drafts.purge(draft.id);
         continue;
       }
-      out.push({ takeId: meta.takeId, startedAt: meta.startedAt, bytes, mimeType: meta.mimeType });
+      out.push({ takeId: draft.id, startedAt: draft.createdAt, bytes, mimeType: mimeForSuffix(draft.source.file) });
     }
     return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
-  async restore(takeId: string): Promise<SourceInfo> {
-    if (this.active.has(takeId)) throw new AppStateError('TAKE_ACTIVE', 'That recording is still running.');
-    return this.convert(takeId);
+  isActive(takeId: string): boolean {
+    return this.active.has(takeId);
   }
 
-  async discard(takeId: string): Promise<boolean> {
-    if (this.active.has(takeId)) return this.abort(takeId);
-    const meta = await this.readMeta(takeId);
-    if (!meta) return false;
-    await rm(this.takeDir(takeId), { recursive: true, force: true });
-    return true;
+  async restoreTake(takeId: string): Promise<SourceInfo> {
+    if (this.active.has(takeId)) throw new AppStateError('TAKE_ACTIVE', 'That recording is still running.');
+    const { draft } = await this.get(takeId);
+    if (draft.unfinished !== true) return sourceInfoOf(draft);
+    return this.complete(takeId);
+  }
+
+  async discardTake(takeId: string): Promise<boolean> {
+    if (this.active.has(takeId)) return this.abortTake(takeId);
+    const draft = await this.drafts.get(takeId).catch(() => undefined);
+    if (!draft || draft.unfinished !== true) return false;
+    return this.drafts.purge(takeId);
   }
 }

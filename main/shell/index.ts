@@ -4,11 +4,10 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAllowedExternalUrl, ipcEventChannel, type MenuCommand } from '../ipc/channels.js';
-import { createCoreServices } from '../ipc/core-services.js';
-import { createHandlers, type AppHandlers } from '../ipc/handlers.js';
-import { registerIpcHandlers, trustOrigin } from '../ipc/register.js';
+import type { AppHandlers } from '../ipc/handlers/index.js';
+import { registerIpcHandlers, registerPreloadChannels, trustOrigin } from '../ipc/register.js';
+import { composeApp } from './compose.js';
 import { installCsp } from './csp.js';
-import { demoPbxFromEnv } from './demo-env.js';
 import { electronDialogs } from './dialogs.js';
 import { buildMenuTemplate } from './menu.js';
 import { askForMicrophone, installPermissionHandlers } from './permissions.js';
@@ -49,15 +48,21 @@ if (!app.requestSingleInstanceLock()) {
 
     const userData = app.getPath('userData');
     const profiles = new FileProfileStore(path.join(userData, 'settings.json'), new ElectronSecretStore(safeStorage));
-    const services = createCoreServices({
-      dataDir: path.join(userData, 'workspace'),
+    // Drafts, the Outbox (queue) and history live in the data folder shared with `vmgreet` (VMGREET_DATA_DIR, else
+    // defaultDataDir()); profiles and their encrypted secrets stay in the app's own settings.
+    appHandlers = composeApp({
       profiles,
       dialogs: electronDialogs(dialog, () => mainWindow ?? undefined),
       openExternal,
+      broadcast: {
+        emit(event, payload) {
+          const wc = mainWindow?.webContents;
+          if (wc && wc.isDestroyed?.() !== true) wc.send(ipcEventChannel(event), payload);
+        },
+      },
     });
-    const externalDemo = demoPbxFromEnv(process.env);
-    appHandlers = createHandlers(externalDemo ? { ...services, startDemoPbx: externalDemo } : services);
     registerIpcHandlers(ipcMain, appHandlers.handlers, { isTrustedSender: isAppUrl });
+    registerPreloadChannels(ipcMain, appHandlers.dropped, { isTrustedSender: isAppUrl });
 
     const send = (command: MenuCommand) => mainWindow?.webContents.send(ipcEventChannel('menu'), { command });
     const template = buildMenuTemplate({

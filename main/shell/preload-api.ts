@@ -1,5 +1,6 @@
 // Builds the window.vmgs object from the channel map. Separate from preload.ts so it can be unit-tested.
-import { CHANNEL_NAMES, EVENT_NAMES, ipcChannel, ipcEventChannel, type EventName, type VmgsApi } from '../ipc/channels.js';
+import { CHANNEL_NAMES, EVENT_NAMES, ipcChannel, ipcEventChannel, type EventName, type IpcResult, type SourceInfo, type VmgsApi } from '../ipc/channels.js';
+import { REGISTER_DROPPED_PATH_CHANNEL } from '../ipc/preload-channels.js';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -28,12 +29,21 @@ export function buildVmgsApi(ipc: IpcRendererLike, webUtils?: WebUtilsLike): Vmg
     };
   };
   if (webUtils) {
-    api['pathForFile'] = (file: object) => {
+    // A dropped File: the preload asks Electron for its real path (empty for a File the page made itself), has main
+    // register it for a one-time token over a channel the page has no function for, then imports by token.
+    api['importDroppedFile'] = async (file: object): Promise<IpcResult<SourceInfo>> => {
+      let filePath = '';
       try {
-        return webUtils.getPathForFile(file as never) || undefined;
+        filePath = webUtils.getPathForFile(file as never) || '';
       } catch {
-        return undefined;
+        filePath = '';
       }
+      if (!filePath) {
+        return { ok: false, error: { code: 'IMPORT_NOT_A_FILE', kind: 'input', message: 'That dropped item is not a file on this computer. Import it with "Import…" instead.' } };
+      }
+      const reg = (await ipc.invoke(REGISTER_DROPPED_PATH_CHANNEL, filePath)) as IpcResult<{ token: string }>;
+      if (!reg.ok) return reg;
+      return (await ipc.invoke(ipcChannel('importDropped'), { token: reg.value.token })) as IpcResult<SourceInfo>;
     };
   }
   return api as VmgsApi;

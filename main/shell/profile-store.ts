@@ -5,7 +5,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { TlsOption, type ProfileSummary, type SecretStorageStatus } from '../ipc/channels.js';
-import type { ProfileInput, ProfileStorePort } from '../ipc/services.js';
+import type { BoundSecret, ProfileInput, ProfileStorePort } from '../ipc/services.js';
+import { originOf } from '../core/pbx/url.js';
 import type { SecretStore } from './secret-store.js';
 
 const StoredProfile = z.object({
@@ -15,13 +16,15 @@ const StoredProfile = z.object({
   clientId: z.string(),
   tls: TlsOption,
   encryptedSecret: z.string().optional(),
+  /** The origin (scheme://host:port) the secret was entered for; files without it bind it to their baseUrl. */
+  secretOrigin: z.string().optional(),
 });
 type StoredProfile = z.infer<typeof StoredProfile>;
 const SettingsFile = z.object({ version: z.literal(1), profiles: z.array(StoredProfile) });
 
 export class FileProfileStore implements ProfileStorePort {
   private cache: StoredProfile[] | null = null;
-  private readonly sessionSecrets = new Map<string, string>();
+  private readonly sessionSecrets = new Map<string, BoundSecret>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly file: string, private readonly secrets: SecretStore) {}
@@ -82,24 +85,35 @@ export class FileProfileStore implements ProfileStorePort {
     const id = input.id ?? randomUUID().replace(/-/g, '').slice(0, 16);
     const index = profiles.findIndex((p) => p.id === id);
     const previous = index >= 0 ? profiles[index] : undefined;
+    const origin = safeOrigin(input.baseUrl);
     let encryptedSecret = previous?.encryptedSecret;
+    let secretOrigin = previous ? (previous.secretOrigin ?? safeOrigin(previous.baseUrl) ?? undefined) : undefined;
     if (input.clientSecret !== undefined) {
       if (this.secrets.status().available) {
         encryptedSecret = this.secrets.encrypt(input.clientSecret);
+        secretOrigin = origin ?? undefined;
         this.sessionSecrets.delete(id);
       } else {
         // Refuse plain text on disk: keep it for this session only (the status message says so).
         encryptedSecret = undefined;
-        this.sessionSecrets.set(id, input.clientSecret);
+        secretOrigin = undefined;
+        if (origin !== null) this.sessionSecrets.set(id, { secret: input.clientSecret, origin });
       }
+    } else if (origin === null || secretOrigin !== origin) {
+      // A stored secret is bound to the origin it was entered for: a new scheme, host or port drops it.
+      encryptedSecret = undefined;
+      secretOrigin = undefined;
+      this.sessionSecrets.delete(id);
     }
+    const session = this.sessionSecrets.get(id);
+    if (session && session.origin !== origin) this.sessionSecrets.delete(id);
     const next: StoredProfile = {
       id,
       name: input.name,
       baseUrl: input.baseUrl,
       clientId: input.clientId,
       tls: input.tls,
-      ...(encryptedSecret !== undefined ? { encryptedSecret } : {}),
+      ...(encryptedSecret !== undefined ? { encryptedSecret, ...(secretOrigin !== undefined ? { secretOrigin } : {}) } : {}),
     };
     if (index >= 0) profiles[index] = next;
     else profiles.push(next);
@@ -116,16 +130,27 @@ export class FileProfileStore implements ProfileStorePort {
     return true;
   }
 
-  async getSecret(id: string): Promise<string | undefined> {
-    const session = this.sessionSecrets.get(id);
-    if (session !== undefined) return session;
+  async getSecret(id: string): Promise<BoundSecret | undefined> {
     const p = (await this.load()).find((x) => x.id === id);
-    if (!p?.encryptedSecret) return undefined;
-    return this.secrets.decrypt(p.encryptedSecret);
+    const origin = p ? safeOrigin(p.baseUrl) : null;
+    const session = this.sessionSecrets.get(id);
+    if (session !== undefined) return session.origin === origin ? session : undefined;
+    if (!p?.encryptedSecret || origin === null) return undefined;
+    const bound = p.secretOrigin ?? origin;
+    if (bound !== origin) return undefined;
+    return { secret: this.secrets.decrypt(p.encryptedSecret), origin: bound };
   }
 
   secretStatus(): SecretStorageStatus {
     return this.secrets.status();
+  }
+}
+
+function safeOrigin(url: string): string | null {
+  try {
+    return originOf(url);
+  } catch {
+    return null;
   }
 }
 

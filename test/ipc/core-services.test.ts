@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { analyseAudio } from '../../main/core/audio/index.js';
-import { createCoreServices } from '../../main/ipc/core-services.js';
-import { createHandlers, type AppHandlers, type HandlerContext } from '../../main/ipc/handlers.js';
+import type { AppHandlers, HandlerContext } from '../../main/ipc/handlers/index.js';
 import { createDispatcher, trustOrigin } from '../../main/ipc/register.js';
+import { composeApp } from '../../main/shell/compose.js';
 import { FakeProfiles } from './fakes.js';
 
 const run = promisify(execFile);
@@ -22,13 +22,14 @@ beforeAll(async () => {
   // 0.8 s silence, 2 s tone, 1 s silence at 44.1 kHz: stands in for a spoken take.
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=0.8', '-f', 'lavfi', '-i', 'sine=f=440:r=44100:d=2',
     '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono:d=1', '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', path.join(dir, 'take.wav')]);
-  app = createHandlers(createCoreServices({
+  app = composeApp({
     dataDir: path.join(dir, 'data'),
+    env: {},
     profiles: new FakeProfiles(),
     dialogs: { openAudioFile: async () => path.join(dir, 'take.wav'), saveFile: async () => null },
     openExternal: async () => undefined,
     demo: { extensions: 40 },
-  }));
+  });
 });
 afterAll(async () => {
   await app?.dispose();
@@ -36,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('core services wiring', () => {
-  it('demo PBX over pinned HTTPS: connect, search, import, analyse, hear as caller, upload, duplicate -> rename', async () => {
+  it('demo PBX over pinned HTTPS: connect, search, import, analyse, hear as caller, upload through the Outbox, keep both', async () => {
     const dispatch = createDispatcher(app.handlers, { isTrustedSender: trustOrigin('app://vmgs') });
     const sent: unknown[] = [];
     const ev = { senderFrame: { url: 'app://vmgs/index.html' }, sender: { send: (...a: unknown[]) => void sent.push(a) } };
@@ -66,17 +67,31 @@ describe('core services wiring', () => {
     expect(gsm.format).toBe('gsm');
     expect(Buffer.from(gsm.playback.subarray(0, 4)).toString('latin1')).toBe('RIFF');
 
-    const first = await h.upload({ operationId: 'u1', renderId: preview.renderId, extensions: [ext], name: 'welcome', policy: 'ask' }, ctx);
-    expect(first.outcomes[0]).toMatchObject({ action: 'created', fileName: 'welcome.wav' });
-    const second = h.upload({ operationId: 'u2', renderId: preview.renderId, extensions: [ext], name: 'welcome', policy: 'ask' }, ctx);
-    for (let i = 0; i < 200 && !events.some((e) => e.name === 'decisionNeeded'); i++) await new Promise((r) => setTimeout(r, 10));
-    await h.decide({ operationId: 'u2', decision: 'rename' }, ctx);
-    expect((await second).outcomes[0]).toMatchObject({ action: 'renamed', existed: true });
+    const waitOutbox = async (pred: (p: Awaited<ReturnType<typeof h.listOutbox>>) => boolean) => {
+      for (let i = 0; i < 300; i++) {
+        const p = await h.listOutbox({ page: 1, pageSize: 50 }, ctx);
+        if (pred(p)) return p;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('outbox did not settle');
+    };
+    // The draft's render is the gsm one now: go back to the wav the first preview heard.
+    await h.renderPreview({ sourceId: src!.sourceId, operationId: 'p3', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
+    await h.enqueueUploads({ draftId: src!.draftId, extensions: [ext], name: 'welcome', ifExists: 'fail', allowOverwriteWithoutBackup: false }, ctx);
+    await waitOutbox((p) => p.counts.uploaded === 1);
+    const check = await h.checkNames({ draftId: src!.draftId, extensions: [ext], name: 'welcome' }, ctx);
+    expect(check).toEqual({ checked: true, existing: [{ ext, identical: true }], keepBothNames: { [ext]: 'welcome-2.wav' } });
+    // Other bytes under the name: keep both.
+    const other = await h.importBytes({ name: 'other.wav', bytes: new Uint8Array(await readFile(path.join(dir, 'take.wav'))) }, ctx);
+    await h.renderPreview({ sourceId: other.sourceId, operationId: 'p4', startSec: 0.5, endSec: 2.5, format: 'wav', normalize: true }, ctx);
+    await h.enqueueUploads({ draftId: other.draftId, extensions: [ext], name: 'welcome', ifExists: 'rename', allowOverwriteWithoutBackup: false }, ctx);
+    const done = await waitOutbox((p) => p.counts.renamed === 1);
+    expect(done.items.find((i) => i.state === 'renamed')).toMatchObject({ target: 'welcome-2.wav', action: 'renamed' });
     const list = await h.listGreetings({ ext }, ctx);
     expect(list.map((g) => g.file).sort()).toEqual(['welcome-2.wav', 'welcome.wav']);
     const played = await h.playGreeting({ ext, file: 'welcome.wav' }, ctx);
     expect(played.bytes.byteLength).toBe(preview.bytes);
-    expect(Buffer.from(played.bytes)).toEqual(await readFile(path.join(os.tmpdir(), preview.renderId, 'greeting.wav')));
+    expect(Buffer.from(played.bytes)).toEqual(Buffer.from(preview.playback));
   });
 });
 
@@ -99,7 +114,7 @@ describe('recording decoded while it is made', () => {
     const source = await h.finishTake({ takeId }, ctx);
     expect(source).toMatchObject({ origin: 'recording', codec: 'opus', sampleRate: 48000, channels: 1, sizeBytes: bytes.length });
     expect(source.durationSec).toBeCloseTo(5.5, 1);
-    const files = await readdir(path.join(dir, 'data', 'sources', source.sourceId));
+    const files = await readdir(path.join(dir, 'data', 'library', 'drafts', source.sourceId));
     expect(files).toContain('decoded.wav');
     const t0 = Date.now();
     const analysis = await h.analyse({ sourceId: source.sourceId, operationId: 'r1' }, ctx);
@@ -111,7 +126,7 @@ describe('recording decoded while it is made', () => {
     const preview = await h.renderPreview({ sourceId: source.sourceId, operationId: 'r2', ...analysis.suggestedTrim, format: 'wav', normalize: true }, ctx);
     expect(preview.format).toBe('wav');
     // Rendered ahead, as soon as the take was decoded: the request took that file over.
-    expect(await readdir(path.join(dir, 'data', 'sources', source.sourceId))).not.toContain('preview-auto.wav');
+    expect(await readdir(path.join(dir, 'data', 'library', 'drafts', source.sourceId))).not.toContain('preview-auto.wav');
     expect(preview.durationSec).toBeGreaterThan(3);
     expect(preview.durationSec).toBeLessThan(4);
     // An explicit section renders too (the range is analysed on the PCM copy).

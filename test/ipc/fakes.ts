@@ -1,11 +1,12 @@
 // Fake core services for handler tests: deterministic, in memory, no ffmpeg or network.
 import { writeFile, readFile, stat } from 'node:fs/promises';
-import type { AppServices, PbxClientLike, ProfileInput, ProfileStorePort, UploadWithPolicy } from '../../main/ipc/services.js';
+import type { AppServices, BoundSecret, PbxClientLike, ProfileInput, ProfileStorePort } from '../../main/ipc/services.js';
+import { originOf } from '../../main/core/pbx/url.js';
 import type { Extension, Greeting, ProfileSummary } from '../../main/ipc/channels.js';
 import { VmgsError, CancelledError } from '../../main/core/errors.js';
 
 export class FakeProfiles implements ProfileStorePort {
-  readonly items = new Map<string, { summary: ProfileSummary; secret?: string }>();
+  readonly items = new Map<string, { summary: ProfileSummary; secret?: BoundSecret }>();
   private n = 0;
   async list() {
     return [...this.items.values()].map((v) => v.summary);
@@ -13,7 +14,8 @@ export class FakeProfiles implements ProfileStorePort {
   async save(input: ProfileInput) {
     const id = input.id ?? `p${++this.n}`;
     const prev = this.items.get(id);
-    const secret = input.clientSecret ?? prev?.secret;
+    const origin = originOf(input.baseUrl);
+    const secret = input.clientSecret !== undefined ? { secret: input.clientSecret, origin } : prev?.secret?.origin === origin ? prev.secret : undefined;
     const summary: ProfileSummary = { id, name: input.name, baseUrl: input.baseUrl, clientId: input.clientId, tls: input.tls, hasSecret: secret !== undefined, secretSessionOnly: false, demo: false };
     this.items.set(id, { summary, ...(secret !== undefined ? { secret } : {}) });
     return summary;
@@ -34,6 +36,7 @@ export interface FakePbxState {
   greetings: Map<string, Map<string, Buffer>>;
   signOuts: number;
   secret: string;
+  uploads: number;
 }
 
 export function fakePbxState(count = 30): FakePbxState {
@@ -42,6 +45,7 @@ export function fakePbxState(count = 30): FakePbxState {
     greetings: new Map(),
     signOuts: 0,
     secret: 'right-secret',
+    uploads: 0,
   };
 }
 
@@ -75,38 +79,27 @@ export function fakeClient(state: FakePbxState, secret: string): PbxClientLike {
     async deleteGreeting(ext, fileName) {
       state.greetings.get(ext)?.delete(fileName);
     },
+    async greetingExists(ext, fileName) {
+      check();
+      return { exists: state.greetings.get(ext)?.has(fileName) === true };
+    },
+    async uploadGreetingFile(o) {
+      check();
+      if (!state.extensions.some((e) => e.number === o.ext)) throw new VmgsError('pbx', 'PBX_40002', `No extension ${o.ext}.`);
+      const bytes = await readFile(o.filePath);
+      if (o.mode === 'ask' && state.greetings.get(o.ext)?.has(o.fileName)) throw new VmgsError('exists', 'GREETING_EXISTS', 'exists');
+      const store = state.greetings.get(o.ext) ?? new Map<string, Buffer>();
+      state.greetings.set(o.ext, store);
+      o.onProgress?.(bytes.length, bytes.length);
+      store.set(o.fileName, bytes);
+      state.uploads += 1;
+      return { ok: true };
+    },
     async signOut() {
       state.signOuts += 1;
     },
   };
 }
-
-/** Same decision semantics as the contract's uploadWithPolicy, over the fake store. */
-export const fakeUploadWithPolicy = (state: FakePbxState): UploadWithPolicy => async (_client, o) => {
-  const store = state.greetings.get(o.ext) ?? new Map<string, Buffer>();
-  state.greetings.set(o.ext, store);
-  const bytes = await readFile(o.filePath);
-  let fileName = o.fileName;
-  const existed = store.has(fileName);
-  let action: 'created' | 'overwritten' | 'skipped' | 'renamed' = 'created';
-  if (existed) {
-    let policy: string = o.policy;
-    if (policy === 'ask') policy = o.decide ? await o.decide({ ext: o.ext, fileName }) : 'cancel';
-    if (policy === 'cancel') throw new CancelledError('The upload');
-    if (policy === 'skip') return { ext: o.ext, fileName, action: 'skipped', existed, bytes: 0 };
-    if (policy === 'fail') throw new VmgsError('exists', 'GREETING_EXISTS', 'exists');
-    if (policy === 'rename') {
-      const dot = fileName.lastIndexOf('.');
-      let i = 2;
-      while (store.has(`${fileName.slice(0, dot)}-${i}${fileName.slice(dot)}`)) i++;
-      fileName = `${fileName.slice(0, dot)}-${i}${fileName.slice(dot)}`;
-      action = 'renamed';
-    } else action = 'overwritten';
-  }
-  o.onProgress?.(bytes.length, bytes.length);
-  store.set(fileName, bytes);
-  return { ext: o.ext, fileName, action, existed, bytes: bytes.length };
-};
 
 export function fakeServices(dataDir: string, state = fakePbxState(), overrides: Partial<AppServices> = {}): AppServices & { opened: string[]; demoClosed: number } {
   const opened: string[] = [];
@@ -115,7 +108,6 @@ export function fakeServices(dataDir: string, state = fakePbxState(), overrides:
     demoClosed: 0,
     profiles: new FakeProfiles(),
     createPbxClient: (c: { clientSecret: string }) => fakeClient(state, c.clientSecret),
-    uploadWithPolicy: fakeUploadWithPolicy(state),
     audio: {
       async probe(p: string) {
         const s = await stat(p);

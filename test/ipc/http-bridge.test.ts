@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createHandlers, type AppHandlers } from '../../main/ipc/handlers.js';
+import { createHandlers, type AppHandlers } from '../../main/ipc/handlers/index.js';
 import { CHANNEL_NAMES } from '../../main/ipc/channels.js';
 import { bridgeClientScript, startHttpBridge, type HttpBridge } from './http-bridge.js';
 import { fakeServices } from './fakes.js';
@@ -53,6 +53,7 @@ describe('HTTP test bridge', () => {
   it('provides a page shim that defines one function per channel', () => {
     const script = bridgeClientScript(CHANNEL_NAMES);
     expect(script).toContain('window.vmgs = Object.freeze(api)');
-    for (const n of ['startDemo', 'upload', 'decide']) expect(script).toContain(`"${n}"`);
+    for (const n of ['startDemo', 'enqueueUploads', 'listOutbox', 'importDropped']) expect(script).toContain(`"${n}"`);
+    for (const n of ['upload', 'decide', 'importPath', 'pathForFile']) expect(script).not.toContain(`"${n}"`);
   });
 });

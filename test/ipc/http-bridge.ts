@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../main/shell/csp.js';
 import { createDispatcher, trustOrigin } from '../../main/ipc/register.js';
-import type { Handlers } from '../../main/ipc/handlers.js';
+import type { Handlers } from '../../main/ipc/handlers/index.js';
 
 export interface HttpBridge {
   url: string;

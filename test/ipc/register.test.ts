@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createHandlers, type AppHandlers } from '../../main/ipc/handlers.js';
+import { createHandlers, type AppHandlers } from '../../main/ipc/handlers/index.js';
 import { createDispatcher, registerIpcHandlers, trustOrigin, type IpcMainInvokeEventLike, type IpcMainLike } from '../../main/ipc/register.js';
 import { CHANNEL_NAMES, ipcChannel } from '../../main/ipc/channels.js';
 import { fakeServices } from './fakes.js';
@@ -64,10 +64,12 @@ describe('dispatcher', () => {
     ['searchExtensions', { query: 'a'.repeat(65), page: 1, pageSize: 10 }, 'query'],
     ['appendChunk', { takeId: '../../etc', seq: 0, bytes: new Uint8Array(1) }, 'takeId'],
     ['appendChunk', { takeId: 'abc', seq: 0, bytes: 'not bytes' }, 'bytes'],
-    ['upload', { operationId: 'op1', renderId: 'r', extensions: ['3200'], name: 'bad name!', policy: 'ask' }, 'name'],
-    ['upload', { operationId: 'op1', renderId: 'r', extensions: [], name: 'ok', policy: 'ask' }, 'extensions'],
+    ['enqueueUploads', { draftId: 'd', extensions: ['3200'], name: 'bad name!', ifExists: 'overwrite' }, 'name'],
+    ['enqueueUploads', { draftId: 'd', extensions: [], name: 'ok', ifExists: 'overwrite' }, 'extensions'],
+    ['enqueueUploads', { draftId: 'd', extensions: ['3200'], name: 'ok', ifExists: 'ask' }, 'ifExists'],
+    ['importDropped', { path: '/etc/passwd' }, ''],
     ['renderPreview', { sourceId: 's', operationId: 'o', startSec: 5, endSec: 2, format: 'wav' }, ''],
-    ['decide', { operationId: 'o', decision: 'explode' }, 'decision'],
+    ['importDropped', { token: '../x' }, 'token'],
     ['listProfiles', null, ''],
     ['listProfiles', 'x', ''],
   ])('rejects a malformed %s payload', async (name, payload, pathName) => {

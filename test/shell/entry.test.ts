@@ -1,6 +1,6 @@
 // The Electron entry wires every security module: mocked electron, real modules.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHANNEL_NAMES, ipcChannel } from '../../main/ipc/channels.js';
@@ -73,6 +73,8 @@ beforeEach(async () => {
   rec.ipc.clear();
   rec.windows = [];
   rec.userData = await mkdtemp(path.join(os.tmpdir(), 'vmgs-entry-test-'));
+  // The app's drafts/queue/history folder is the one `vmgreet` uses: point it at the test's folder.
+  process.env['VMGREET_DATA_DIR'] = path.join(rec.userData, 'shared-data');
 });
 afterEach(async () => {
   for (const l of rec.events.get('before-quit') ?? []) l({ preventDefault: () => undefined });
@@ -97,7 +99,11 @@ describe('Electron entry', () => {
     rec.ready();
     await vi.waitFor(() => expect(rec.windows).toHaveLength(1));
     expect(rec.calls).toEqual(expect.arrayContaining(['handle:app', 'csp', 'permission-request', 'permission-check', 'menu']));
-    expect([...rec.ipc.keys()].sort()).toEqual(CHANNEL_NAMES.map(ipcChannel).sort());
+    // One handler per channel, plus the preload-only channel that turns a dropped file's path into a token.
+    expect([...rec.ipc.keys()].sort()).toEqual([...CHANNEL_NAMES.map(ipcChannel), 'vmgs-preload:registerDroppedPath'].sort());
+    const register = rec.ipc.get('vmgs-preload:registerDroppedPath') as (e: unknown, p: unknown) => Promise<unknown>;
+    await expect(register({ senderFrame: { url: 'https://evil.example/' }, sender: { send: () => undefined } }, '/etc/passwd')).resolves.toMatchObject({ ok: false, error: { code: 'IPC_FORBIDDEN_SENDER' } });
+    await expect(register({ senderFrame: { url: 'app://vmgs/index.html' }, sender: { send: () => undefined } }, '/home/me/a.wav')).resolves.toMatchObject({ ok: true, value: { token: expect.any(String) } });
     const win = rec.windows[0]!;
     expect(win.url).toBe('app://vmgs/index.html');
     expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
@@ -107,5 +113,9 @@ describe('Electron entry', () => {
     await expect(handler({ senderFrame: { url: 'app://vmgs/index.html' }, sender: { send: () => undefined } }, {})).resolves.toMatchObject({
       ok: true, value: { secretStorage: { available: false } },
     });
+    // Drafts live in the data folder shared with the CLI, not under userData.
+    const drafts = rec.ipc.get('vmgs:listDrafts') as (e: unknown, p: unknown) => Promise<unknown>;
+    await drafts({ senderFrame: { url: 'app://vmgs/index.html' }, sender: { send: () => undefined } }, { page: 1, pageSize: 10 });
+    await expect(stat(path.join(rec.userData, 'shared-data', 'library', 'index.json'))).resolves.toBeTruthy();
   });
 });

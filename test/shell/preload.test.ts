@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 const exposed: Record<string, unknown> = {};
-const invoke = vi.fn(async (channel: string, payload: unknown) => ({ ok: true, value: { channel, payload } }));
+const invoke = vi.fn(async (channel: string, payload: unknown): Promise<{ ok: boolean; value: unknown }> => ({ ok: true, value: { channel, payload } }));
 const listeners = new Map<string, ((e: unknown, p: unknown) => void)[]>();
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api) },
@@ -17,11 +17,13 @@ vi.mock('electron', () => ({
 import { CHANNEL_NAMES } from '../../main/ipc/channels.js';
 
 describe('preload', () => {
-  it('exposes exactly one named function per channel plus on/pathForFile, and no ipcRenderer', async () => {
+  it('exposes exactly one named function per channel plus on/importDroppedFile, and no ipcRenderer or path channel', async () => {
     await import('../../main/shell/preload.js');
     const api = exposed['vmgs'] as Record<string, unknown>;
     expect(Object.keys(exposed)).toEqual(['vmgs']);
-    expect(Object.keys(api).sort()).toEqual([...CHANNEL_NAMES, 'on', 'pathForFile'].sort());
+    expect(Object.keys(api).sort()).toEqual([...CHANNEL_NAMES, 'on', 'importDroppedFile'].sort());
+    expect(Object.keys(api)).not.toContain('importPath');
+    expect(Object.keys(api)).not.toContain('pathForFile');
     for (const v of Object.values(api)) expect(typeof v).toBe('function');
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipcRenderer|invoke|send/);
   });
@@ -34,7 +36,7 @@ describe('preload', () => {
   });
 
   it('subscribes only to known events, strips the IPC event object, and unsubscribes', () => {
-    const api = exposed['vmgs'] as { on: (e: string, l: (p: unknown) => void) => () => void; pathForFile: (f: object) => string };
+    const api = exposed['vmgs'] as { on: (e: string, l: (p: unknown) => void) => () => void };
     const got: unknown[] = [];
     const off = api.on('progress', (p) => got.push(p));
     listeners.get('vmgs-event:progress')?.forEach((l) => l({ sender: 'internals' }, { operationId: 'o', percent: 5, stage: 's' }));
@@ -42,6 +44,17 @@ describe('preload', () => {
     off();
     expect(listeners.get('vmgs-event:progress')).toEqual([]);
     expect(() => api.on('vmgs:listProfiles', () => undefined)).toThrow(/Unknown event/);
-    expect(api.pathForFile({})).toBe('/home/me/hello.wav');
+  });
+
+  it('importDroppedFile registers the real path over the preload-only channel and imports by the token it gets', async () => {
+    const api = exposed['vmgs'] as { importDroppedFile: (f: object) => Promise<unknown> };
+    invoke.mockClear();
+    invoke.mockImplementationOnce(async () => ({ ok: true, value: { token: 'tok-1' } }));
+    const r = await api.importDroppedFile({});
+    expect(invoke.mock.calls).toEqual([
+      ['vmgs-preload:registerDroppedPath', '/home/me/hello.wav'],
+      ['vmgs:importDropped', { token: 'tok-1' }],
+    ]);
+    expect(r).toEqual({ ok: true, value: { channel: 'vmgs:importDropped', payload: { token: 'tok-1' } } });
   });
 });

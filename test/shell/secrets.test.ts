@@ -62,10 +62,10 @@ describe('FileProfileStore', () => {
     expect(text).not.toContain('top-secret');
     expect(text).toContain('cid');
     const b = new FileProfileStore(file, new ElectronSecretStore(ss, 'linux'));
-    expect(await b.getSecret(saved.id)).toBe('top-secret');
+    expect((await b.getSecret(saved.id))?.secret).toBe('top-secret');
     // editing without a secret keeps the stored one
     await b.save({ id: saved.id, name: 'Office 2', baseUrl: input.baseUrl, clientId: 'cid', tls: input.tls });
-    expect(await b.getSecret(saved.id)).toBe('top-secret');
+    expect((await b.getSecret(saved.id))?.secret).toBe('top-secret');
     expect((await b.list()).map((p) => p.name)).toEqual(['Office 2']);
     expect(await b.delete(saved.id)).toBe(true);
     expect(await b.list()).toEqual([]);
@@ -77,7 +77,7 @@ describe('FileProfileStore', () => {
     const saved = await store.save(input);
     expect(saved).toMatchObject({ hasSecret: true, secretSessionOnly: true });
     expect(await readFile(file, 'utf8')).not.toContain('top-secret');
-    expect(await store.getSecret(saved.id)).toBe('top-secret');
+    expect((await store.getSecret(saved.id))?.secret).toBe('top-secret');
     expect(store.secretStatus()).toMatchObject({ available: false, backend: 'basic_text' });
     const restarted = new FileProfileStore(file, new ElectronSecretStore(fakeSafeStorage(true, 'basic_text'), 'linux'));
     expect(await restarted.list()).toEqual([expect.objectContaining({ hasSecret: false })]);

@@ -269,7 +269,7 @@ async function personalBatch(ctx: CommandContext, flags: Flags): Promise<number>
 
   return withClient(conn, out, async (client) => {
     const { engine } = await c.pickEngine(await engines(client), choice, signal);
-    const directory = await c.liveDirectory(client).snapshot(signal);
+    const directory = await c.liveOrCached(c.liveDirectory(client), c.cachedDirectory(new (await import('../../core/library/directory-cache.js')).DirectoryCache({ dataDir }), cliPbx(conn))).snapshot(signal);
     const plan = c.planPersonalBatch({ template, exts, directory, values, ...(greetingName ? { greetingName } : {}), format: settings.format, maxChars: engine.info.maxChars });
     for (const r of plan.rejected) out.problem(`rejected: ${rowProblem({ ext: r.ext }, r.problems.join(' '))}`);
     const rejected = plan.rejected.map((r) => ({ ext: r.ext, name: r.name, code: r.code, problems: r.problems }));

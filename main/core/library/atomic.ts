@@ -15,8 +15,41 @@ export function isTempName(name: string): boolean {
   return name.includes(TEMP_MARK);
 }
 
+/** Temp files this process is writing right now: never "stale", whoever lists the folder meanwhile. */
+const inFlight = new Set<string>();
+/** A temp file of another live process is left alone unless it is older than this (its writer hung or is gone). */
+const FOREIGN_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
 export function tempPathFor(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = path.join(path.dirname(finalPath), `.${path.basename(finalPath)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+  inFlight.add(temp);
+  return temp;
+}
+
+/** The temp file from tempPathFor is renamed or removed: it is no longer in flight. */
+export function releaseTemp(temp: string): void {
+  inFlight.delete(temp);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A temp left by a writer that is gone (or by this process outside any write): safe to remove. */
+async function isStaleTemp(dir: string, name: string): Promise<boolean> {
+  const full = path.join(dir, name);
+  if (inFlight.has(full)) return false;
+  const m = /\.vmgs-tmp-(?:[a-z]+-)?(\d+)/.exec(name);
+  const pid = m?.[1] ? Number(m[1]) : NaN;
+  if (!Number.isFinite(pid) || pid === process.pid || !pidAlive(pid)) return true;
+  // Another live process (the CLI next to the app, or the other way round) may be writing it now.
+  const st = await fs.stat(full).catch(() => undefined);
+  return st !== undefined && Date.now() - st.mtimeMs > FOREIGN_TEMP_MAX_AGE_MS;
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -43,22 +76,26 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, hooks?: AtomicWriteHooks, opts?: AtomicWriteOptions): Promise<void> {
   const durable = opts?.durable ?? true;
   const temp = tempPathFor(finalPath);
-  const handle = await fs.open(temp, 'wx');
   try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await hooks?.beforeRename?.(temp, finalPath);
-    await fs.rename(temp, finalPath);
-  } catch (err) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      if (durable) await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    await handle.close();
+    try {
+      await hooks?.beforeRename?.(temp, finalPath);
+      await fs.rename(temp, finalPath);
+    } catch (err) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    releaseTemp(temp);
   }
   if (durable && !opts?.skipDirSync) await fsyncDir(path.dirname(finalPath));
 }
@@ -86,6 +123,8 @@ export async function copyFileAtomic(src: string, finalPath: string, hooks?: Ato
   } catch (err) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    releaseTemp(temp);
   }
 }
 
@@ -104,7 +143,7 @@ export async function removeStaleTemps(dir: string): Promise<number> {
     return 0;
   }
   for (const name of names) {
-    if (isTempName(name)) {
+    if (isTempName(name) && (await isStaleTemp(dir, name))) {
       await fs.rm(path.join(dir, name), { force: true, recursive: true });
       removed += 1;
     }

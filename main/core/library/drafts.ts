@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { copyFileAtomic, fsyncDir, hashFile, isTempName, readJsonFile, removeStaleTemps, writeJsonAtomic, type AtomicWriteHooks } from './atomic.js';
 import { LibraryError } from './errors.js';
-import { DraftIndexSchema, DraftSchema, extensionNumber, type Draft, type DraftIndexEntry, type DraftOrigin, type DraftSettings } from './schemas.js';
+import { DraftIndexSchema, DraftSchema, extensionNumber, type Draft, type DraftIndexEntry, type DraftOrigin, type DraftProbe, type DraftSettings } from './schemas.js';
 import type { RenderControl, RenderFn } from './types.js';
 import { Mutex, newId, suffixForFormat } from './util.js';
 
@@ -244,6 +244,87 @@ export class DraftLibrary {
     });
   }
 
+  /**
+   * A draft whose source arrives piece by piece (a recording): created with an empty source and `unfinished: true`
+   * before the first chunk, so a crash at any later instant leaves a restorable draft. The caller appends to
+   * `sourcePath(draft)` and calls `completeSource` at the end (or `purge` to throw it away).
+   */
+  createGrowing(input: { name: string; sourceSuffix: string; origin?: DraftOrigin; settings?: Partial<DraftSettings>; script?: string | null }): Promise<Draft> {
+    return this.mutex.run(async () => {
+      await this.ensureOpen();
+      const name = checkName(input.name);
+      const id = newId('d', this.now());
+      const partial = path.join(this.draftsDir, `${PARTIAL}${id}`);
+      await fs.mkdir(partial);
+      try {
+        const suffix = input.sourceSuffix.toLowerCase().replace(/[^.a-z0-9]/g, '') || '.bin';
+        const sourceFile = `source${suffix.startsWith('.') ? suffix : `.${suffix}`}`;
+        await fs.writeFile(path.join(partial, sourceFile), new Uint8Array(0));
+        const at = new Date(this.now()).toISOString();
+        const draft: Draft = DraftSchema.parse({
+          schemaVersion: 1,
+          id,
+          name,
+          createdAt: at,
+          updatedAt: at,
+          source: { file: sourceFile, originalName: `${name}${suffix}`, bytes: 0, sha256: createHash('sha256').digest('hex') },
+          settings: { ...DEFAULT_SETTINGS, ...input.settings },
+          rendered: null,
+          analysisFile: null,
+          targetExtensions: [],
+          trashedAt: null,
+          unfinished: true,
+          probe: null,
+          ...(input.origin !== undefined ? { origin: input.origin } : {}),
+          ...(input.script !== undefined ? { script: input.script } : {}),
+        });
+        await writeJsonAtomic(path.join(partial, 'draft.json'), draft, this.hooks);
+        await fs.rename(partial, this.folderOf(id));
+        await fsyncDir(this.draftsDir);
+        this.index.set(id, toEntry(draft));
+        await this.writeIndex();
+        return draft;
+      } catch (err) {
+        await fs.rm(partial, { recursive: true, force: true });
+        throw err;
+      }
+    });
+  }
+
+  /** The source of a growing draft is complete: its size and sha256 are recorded and it is no longer unfinished. */
+  completeSource(id: string, probe?: DraftProbe | null): Promise<Draft> {
+    return this.update(id, async (d) => {
+      const info = await hashFile(path.join(this.folderOf(id), d.source.file));
+      return { ...d, source: { ...d.source, ...info }, unfinished: false, ...(probe !== undefined ? { probe } : {}) };
+    });
+  }
+
+  /** Sets facts kept with the draft (probe, the source's analysis, the script); the source itself is unchanged. */
+  annotate(id: string, patch: { probe?: DraftProbe | null; sourceAnalysis?: Record<string, unknown> | null; script?: string | null }): Promise<Draft> {
+    return this.update(id, (d) => ({ ...d, ...patch }));
+  }
+
+  /** Removes a live draft for good (an aborted or discarded recording). False when it does not exist. */
+  purge(id: string): Promise<boolean> {
+    return this.mutex.run(async () => {
+      await this.ensureOpen();
+      if (!this.index.has(id)) return false;
+      await fs.rm(this.folderOf(id), { recursive: true, force: true });
+      await fsyncDir(this.draftsDir);
+      this.index.delete(id);
+      await this.writeIndex();
+      return true;
+    });
+  }
+
+  /** Reads one trashed draft. */
+  getTrashed(id: string): Promise<Draft> {
+    return this.mutex.run(async () => {
+      await this.ensureOpen();
+      return this.readDraft(id, true);
+    });
+  }
+
   /** Applies a change to draft.json (atomically) and to the index. */
   private update(id: string, change: (d: Draft) => Draft | Promise<Draft>): Promise<Draft> {
     return this.mutex.run(async () => {
@@ -397,11 +478,16 @@ export class DraftLibrary {
 }
 
 function toEntry(d: Draft): DraftIndexEntry {
-  return { id: d.id, name: d.name, createdAt: d.createdAt, updatedAt: d.updatedAt };
+  return { id: d.id, name: d.name, createdAt: d.createdAt, updatedAt: d.updatedAt, ...(d.unfinished === true ? { unfinished: true } : {}) };
 }
 
 function newestFirst(a: DraftIndexEntry, b: DraftIndexEntry): number {
   return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+}
+
+/** True when the draft's render was made with its current settings (so it is what an upload would send). */
+export function isRenderCurrent(d: Draft): boolean {
+  return d.rendered !== null && d.rendered.settingsHash === settingsHash(d.settings);
 }
 
 function settingsHash(s: DraftSettings): string {

@@ -2,7 +2,7 @@
 // an existing greeting, the backup of what was there before (downloaded before the overwrite).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, hashFile, readJsonFile, removeStaleTemps, tempPathFor, writeJsonAtomic } from './atomic.js';
+import { fsyncDir, hashFile, readJsonFile, releaseTemp, removeStaleTemps, tempPathFor, writeJsonAtomic } from './atomic.js';
 import { LibraryError } from './errors.js';
 import { HistoryEntrySchema, type HistoryEntry } from './schemas.js';
 import type { GreetingTransport } from './types.js';
@@ -54,6 +54,8 @@ export class HistoryStore {
     } catch (err) {
       await fs.rm(temp, { force: true });
       throw err;
+    } finally {
+      releaseTemp(temp);
     }
     const info = await hashFile(final);
     return { file: path.posix.join(id, 'backup', path.basename(fileName)), fileName, ...info };

@@ -2,9 +2,9 @@
 export { LibraryError } from './errors.js';
 export { defaultDataDir, APP_DIR_NAME } from './paths.js';
 export { writeFileAtomic, writeJsonAtomic, copyFileAtomic, hashFile, type AtomicWriteHooks } from './atomic.js';
-export type { Draft, DraftSettings, DraftIndexEntry, DraftOrigin, QueueItem, QueueState, HistoryEntry, PbxRef, ItemError } from './schemas.js';
+export type { Draft, DraftProbe, DraftSettings, DraftIndexEntry, DraftOrigin, QueueItem, QueueState, HistoryEntry, PbxRef, ItemError } from './schemas.js';
 export { DraftSchema, DraftIndexSchema, QueueItemSchema, HistoryEntrySchema, PbxRefSchema, ItemErrorSchema, TERMINAL_STATES } from './schemas.js';
-export { DraftLibrary, DEFAULT_SETTINGS, type DraftLibraryOptions, type OpenReport, type CreateDraftInput } from './drafts.js';
+export { DraftLibrary, DEFAULT_SETTINGS, isRenderCurrent, type DraftLibraryOptions, type OpenReport, type CreateDraftInput } from './drafts.js';
 export type { GreetingTransport, RenderFn, RenderRequest, RenderOutcome, RenderControl, ProbeFn, IfExistsPolicy, GreetingFormat, FormatChoice, ExtensionDirectory } from './types.js';
 export { HistoryStore, type BackupInfo } from './history.js';
 export { UploadQueue, isTerminal, type EnqueueInput, type QueueSource } from './queue.js';
@@ -20,4 +20,6 @@ export { parseExtensionList, MAX_EXTENSIONS_PER_SPEC } from './ranges.js';
 export { parseCsvMapping, readCsvMapping, type CsvRow, type CsvRowError, type CsvMapping, type CsvCheckOptions } from './csvmap.js';
 export { dryRunBatch, runBatch, batchExitCode, batchFileName, itemsForExtensions, type BatchItem, type DryRunReport, type DryRunRow, type DryRunVerdict } from './batch.js';
 export { knownExtensionNumbers } from './directory.js';
+export { DirectoryCache, directoryCacheKey, type CachedDirectory, type CachedExtension } from './directory-cache.js';
+export { rollbackRefusal } from './rollback.js';
 export { openLibrary, type LibraryServices } from './services.js';

@@ -26,6 +26,25 @@ const samePbx = (a: HistoryEntry, b: HistoryEntry): boolean => a.pbxProfileId ==
  * history as HistoryStore.list returns it.
  */
 function refuseStale(entry: HistoryEntry, newestFirst: readonly HistoryEntry[]): void {
+  const refusal = rollbackRefusal(entry, newestFirst);
+  if (refusal) throw refusal;
+}
+
+/**
+ * Why `entry` cannot be rolled back now (HISTORY_ALREADY_ROLLED_BACK, HISTORY_ROLLBACK_NOT_LATEST), or null when
+ * the staleness rules allow it. The same rules `rollback` applies, for surfaces that offer the action.
+ */
+export function rollbackRefusal(entry: HistoryEntry, newestFirst: readonly HistoryEntry[]): LibraryError | null {
+  try {
+    refuseStaleRules(entry, newestFirst);
+    return null;
+  } catch (err) {
+    if (err instanceof LibraryError) return err;
+    throw err;
+  }
+}
+
+function refuseStaleRules(entry: HistoryEntry, newestFirst: readonly HistoryEntry[]): void {
   const undone = new Set(newestFirst.map((e) => e.rollbackOf).filter((id): id is string => id !== null));
   const done = newestFirst.find((e) => e.rollbackOf === entry.id);
   if (done) {

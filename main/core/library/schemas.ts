@@ -24,6 +24,14 @@ export type DraftSettings = z.infer<typeof DraftSettingsSchema>;
 export const DRAFT_ORIGINS = ['recording', 'import', 'tts', 'copy'] as const;
 export type DraftOrigin = (typeof DRAFT_ORIGINS)[number];
 
+export const DraftProbeSchema = z.object({
+  durationSec: z.number().nonnegative().nullable(),
+  codec: z.string(),
+  sampleRate: z.number().nonnegative(),
+  channels: z.number().int().nonnegative(),
+});
+export type DraftProbe = z.infer<typeof DraftProbeSchema>;
+
 export const DraftSchema = z.object({
   schemaVersion: z.literal(1),
   id: draftId,
@@ -50,10 +58,19 @@ export const DraftSchema = z.object({
   origin: z.enum(DRAFT_ORIGINS).optional(),
   /** The script read while recording or spoken by TTS. */
   script: z.string().max(4000).nullable().optional(),
+  /**
+   * A recording still being written (chunks are appended to the source as they arrive): true from the first byte
+   * until Stop. A draft left true by a process that died is an unfinished take, restorable. Absent in older files.
+   */
+  unfinished: z.boolean().optional(),
+  /** What a probe of the source found (the app's SourceInfo); absent until probed, and in older files. */
+  probe: DraftProbeSchema.nullable().optional(),
+  /** The analysis of the source as the app shows it (loudness, silence, suggested trim); absent until analysed. */
+  sourceAnalysis: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type Draft = z.infer<typeof DraftSchema>;
 
-export const DraftIndexEntrySchema = z.object({ id: draftId, name: z.string(), createdAt: isoDate, updatedAt: isoDate });
+export const DraftIndexEntrySchema = z.object({ id: draftId, name: z.string(), createdAt: isoDate, updatedAt: isoDate, unfinished: z.boolean().optional() });
 export const DraftIndexSchema = z.object({ schemaVersion: z.literal(1), drafts: z.array(DraftIndexEntrySchema) });
 export type DraftIndexEntry = z.infer<typeof DraftIndexEntrySchema>;
 

@@ -1,17 +1,18 @@
 // Test bridge: one HTTP server on 127.0.0.1 that serves the BUILT renderer and answers the preload API with the
-// same IPC handlers the Electron main process registers (createHandlers over createCoreServices, dispatched through
+// same IPC handlers the Electron main process registers (composeApp from main/shell/compose.ts, dispatched through
 // createDispatcher with its sender check and zod validation). Calls are POST /__vmgs/call/<channel>; main -> page
-// events (progress, decisionNeeded, menu) go out as server-sent events on GET /__vmgs/events.
-// Used by test/e2e and scripts/bench/ui.bench.ts, so it must not import vitest.
+// events go out as server-sent events on GET /__vmgs/events: a request's own events (progress) to its page, the
+// app's broadcasts (outbox, connection) to every page.
+// Used by test/e2e, scripts/bench and child.mjs (the bridge as its own process), so it must not import vitest.
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CHANNEL_NAMES, type IpcResult } from '../../../main/ipc/channels.js';
-import { createCoreServices } from '../../../main/ipc/core-services.js';
-import { createHandlers, type AppHandlers } from '../../../main/ipc/handlers.js';
+import type { AppHandlers } from '../../../main/ipc/handlers/index.js';
 import { createDispatcher, trustOrigin, type IpcMainInvokeEventLike } from '../../../main/ipc/register.js';
-import type { DemoPbx, ProfileStorePort } from '../../../main/ipc/services.js';
+import type { AppServices, ClockPort, DemoPbx, ProfileStorePort } from '../../../main/ipc/services.js';
+import { composeApp } from '../../../main/shell/compose.js';
 import { CONTENT_SECURITY_POLICY } from '../../../main/shell/csp.js';
 import { MemoryProfiles } from './profiles.js';
 import { decodeWire, encodeWire } from './wire.js';
@@ -23,7 +24,7 @@ const EVENT_PREFIX = 'vmgs-event:';
 export interface BridgeOptions {
   /** Folder with the built renderer (index.html + assets). */
   rendererDir: string;
-  /** Workspace of the handlers (sources, takes). */
+  /** The data folder (drafts, queue, history, directory cache), as VMGREET_DATA_DIR would name it. */
   dataDir: string;
   /** What "Try the demo PBX" starts: the test hands over a simulator it started itself, to inspect its store. */
   startDemoPbx: () => Promise<DemoPbx>;
@@ -31,6 +32,13 @@ export interface BridgeOptions {
   maxRecordingSec?: number;
   /** Answer of the native "open audio file" dialog (the browser has none; only the menu path would use it). */
   openAudioFile?: () => Promise<string | null>;
+  /** Answer of the native "save file" dialog (exportDraft, exportHistoryCsv, downloadGreeting); default: cancelled. */
+  saveFile?: (defaultName: string) => Promise<string | null>;
+  clock?: ClockPort;
+  connectionCheckMs?: number;
+  outbox?: AppServices['outbox'];
+  /** Port to listen on (default: any free one). */
+  port?: number;
 }
 
 export interface CallRecord {
@@ -67,17 +75,30 @@ interface EventClient {
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
-  const services = createCoreServices({
+  const clients = new Map<string, EventClient>();
+  const app = composeApp({
     dataDir: opts.dataDir,
     profiles: opts.profiles ?? new MemoryProfiles(),
-    dialogs: { openAudioFile: opts.openAudioFile ?? (async () => null), saveFile: async () => null },
+    dialogs: { openAudioFile: opts.openAudioFile ?? (async () => null), saveFile: opts.saveFile ?? (async () => null) },
     openExternal: async () => undefined,
+    startDemoPbx: opts.startDemoPbx,
+    broadcast: {
+      emit(event, payload) {
+        const line = `data: ${encodeWire({ event, payload })}\n\n`;
+        for (const c of clients.values()) {
+          if (c.closed) continue;
+          if (c.res) c.res.write(line);
+          else if (c.queue.length < 500) c.queue.push(line);
+        }
+      },
+    },
     ...(opts.maxRecordingSec !== undefined ? { maxRecordingSec: opts.maxRecordingSec } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.connectionCheckMs !== undefined ? { connectionCheckMs: opts.connectionCheckMs } : {}),
+    ...(opts.outbox ? { outbox: opts.outbox } : {}),
   });
-  const app = createHandlers({ ...services, startDemoPbx: opts.startDemoPbx });
   const calls: CallRecord[] = [];
   const waiters = new Set<() => void>();
-  const clients = new Map<string, EventClient>();
   const rendererRoot = path.resolve(opts.rendererDir);
   let origin = '';
   let dispatch: ReturnType<typeof createDispatcher> | null = null;
@@ -188,12 +209,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       res.end();
     });
   });
-  // Uploads wait for the exists dialog; never cut a pending call.
+  // Long renders and uploads: never cut a pending call.
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
