@@ -229,6 +229,15 @@ async function outboxRow(ext: string, file: string) {
   return page.getByTestId('outbox-row').and(page.locator(`[data-ext="${ext}"]`)).filter({ hasText: file });
 }
 
+/** Brings the PBX back and connects to the demo profile again when an earlier step left the app elsewhere. */
+async function ensureOnline(): Promise<void> {
+  await proxy!.up();
+  if ((await connectionStatus()) === 'online') return;
+  await page.getByTestId('nav-connect').click();
+  await page.getByTestId('try-demo').click();
+  await expect.poll(connectionStatus, { timeout: 20_000 }).toBe('online');
+}
+
 async function vmgreet(args: string[]): Promise<unknown> {
   const { stdout } = await execFileP(process.execPath, [path.join(ROOT, 'bin', 'vmgreet.js'), ...args, '--data-dir', dataDir, '--json'], { cwd: ROOT, timeout: 60_000 });
   return JSON.parse(stdout) as unknown;
@@ -363,13 +372,13 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await checkEveryView('online');
   });
 
-  it('same name again: the existing one is shown first (focus on Cancel, Enter cancels); keep both stores greeting-2.wav', async () => {
+  it('same name again: the existing one is shown first (same bytes: left unchanged; focus on Cancel, Enter cancels); a new take kept both as greeting-2.wav', async () => {
     await page.getByTestId('nav-workspace').click();
-    const since = bridge!.calls.length;
+    let since = bridge!.calls.length;
     await page.getByTestId('upload-button').click();
     const dialog = page.getByTestId('exists-dialog');
     await dialog.waitFor();
-    await expect.poll(() => dialog.textContent(), POLL).toContain(`Extension ${target.number}`);
+    await expect.poll(() => dialog.textContent(), POLL).toContain(`Extension ${target.number} (the same recording: left unchanged)`);
     expect(await hasFocus(page.getByTestId('exists-cancel'))).toBe(true);
     await shot('06-exists-dialog');
     expect(await axe()).toEqual([]);
@@ -377,12 +386,19 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await dialog.waitFor({ state: 'detached' });
     expect(bridge!.calls.slice(since).some((c) => c.channel === 'enqueueUploads')).toBe(false);
 
+    // A tighter trim makes different bytes: keep both stores them under the keep-both name.
+    since = bridge!.calls.length;
+    const end = Number(await page.getByTestId('trim-end').inputValue());
+    await page.getByTestId('trim-end').fill(String(Math.round((end - 0.3) * 100) / 100));
+    await page.getByTestId('trim-end').press('Tab');
+    await previewReady(since);
     await page.getByTestId('upload-button').click();
     await dialog.waitFor();
+    await expect.poll(() => dialog.textContent(), POLL).toContain('stored as greeting-2.wav');
     await dialog.getByTestId('exists-confirm').click();
-    const row = await outboxRow(target.number, 'greeting.wav');
-    await expect.poll(async () => (await row.allTextContents()).join(' '), DRAIN).toContain('greeting-2.wav');
-    expect(sim!.greetings(target.number).map((g) => g.file).sort()).toEqual(['greeting-2.wav', 'greeting.wav']);
+    await page.getByTestId('outbox-view').waitFor();
+    await expect.poll(() => sim!.greetings(target.number).map((g) => g.file).sort(), DRAIN).toEqual(['greeting-2.wav', 'greeting.wav']);
+    await expect.poll(async () => (await page.getByTestId('outbox-table').textContent()) ?? '', DRAIN).toContain('greeting-2.wav');
   });
 
   it('overwrite keeps a backup (History says so) and Rollback restores the old bytes byte for byte', async () => {
@@ -394,7 +410,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await page.getByTestId('trim-end').fill(String(Math.round((end - 0.4) * 100) / 100));
     await page.getByTestId('trim-end').press('Tab');
     await previewReady(since);
-    await page.getByTestId('if-exists-overwrite').check();
+    await page.getByTestId('if-exists').selectOption('overwrite');
     await page.getByTestId('upload-button').click();
     await page.getByTestId('exists-dialog').waitFor();
     await page.getByTestId('exists-confirm').click();
@@ -424,7 +440,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await expect.poll(() => page.getByTestId('directory-age').textContent(), POLL).toMatch(/Offline: directory from .+ old\./);
     await pickTarget();
     await page.getByTestId('greeting-name').fill('offline_take');
-    await page.getByTestId('if-exists-rename').check();
+    await page.getByTestId('if-exists').selectOption('rename');
     await expect.poll(() => page.getByTestId('upload-button').textContent(), POLL).toContain('Upload when connected');
     await shot('09-offline-cached-directory');
     await page.getByTestId('upload-button').click();
@@ -436,13 +452,16 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     expect(JSON.stringify(listed)).toContain('offline_take');
 
     await proxy!.up();
-    await page.getByTestId('header-reconnect').click();
+    await page.getByTestId('nav-connect').click();
+    await page.getByTestId('try-demo').click();
     await expect.poll(connectionStatus, { timeout: 20_000 }).toBe('online');
+    await page.getByTestId('nav-outbox').click();
     await expect.poll(() => row.getAttribute('data-state'), DRAIN).toBe('uploaded');
     expect(sim!.greetings(target.number).map((g) => g.file)).toContain('offline_take.wav');
   });
 
   it('the PBX stops answering: banner within 15 s, header never "online", an upload stays pending; it returns -> drained', async () => {
+    await ensureOnline();
     await proxy!.down();
     const t0 = Date.now();
     await page.getByTestId('unreachable-banner').waitFor({ timeout: 15_000 });
@@ -466,6 +485,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
   });
 
   it('imports a file through the file input and sends it under a new name', async () => {
+    await ensureOnline();
     await page.getByTestId('nav-workspace').click();
     const since = bridge!.calls.length;
     await page.getByTestId('file-input').setInputFiles(importFile);
@@ -480,6 +500,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
   });
 
   it('keyboard only: record, stop, rename and send, with a visible focus at every stop', async () => {
+    await ensureOnline();
     await page.getByTestId('nav-workspace').click();
     const since = bridge!.calls.length;
     async function tabTo(testid: string, onWay?: (id: string) => Promise<void>): Promise<void> {
@@ -536,7 +557,7 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await page.getByTestId('pbx-url').fill(sim!.url);
     await page.getByTestId('client-id').fill(sim!.clientId);
     await page.getByTestId('client-secret').fill(wrong);
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('form', { name: 'PBX profile' }).getByRole('button', { name: 'Connect', exact: true }).click();
     const err = page.getByTestId('error-message');
     await expect.poll(() => err.getAttribute('data-code'), POLL).toBe('PBX_TLS_UNTRUSTED');
     await expect.poll(() => page.getByTestId('tls-fingerprint').textContent().then((t) => t?.trim()), POLL).toBe(sim!.fingerprint256!);

@@ -50,8 +50,8 @@ describe('Send (enqueue flow)', () => {
   it('online, name free: saves the draft, asks the PBX, then queues with the policy chosen up front (keep both by default)', async () => {
     const user = userEvent.setup();
     const { onQueued, beforeSend } = setup();
-    expect(screen.getByRole('radio', { name: /Keep both/ })).toBeChecked();
-    expect(screen.getByText('(the new one is stored as welcome-2.wav)')).toBeInTheDocument();
+    expect(screen.getByLabelText('If welcome.wav exists')).toHaveValue('rename');
+    expect(screen.getByRole('option', { name: 'Keep both (the new one as welcome-2.wav)' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Upload now to 3201' }));
     await waitFor(() => expect(onQueued).toHaveBeenCalledWith(['q-3201'], '1 upload of welcome.wav queued.'));
     expect(beforeSend).toHaveBeenCalled();
@@ -81,7 +81,7 @@ describe('Send (enqueue flow)', () => {
     check = { checked: true, existing: [{ ext: '3201', identical: false }], keepBothNames: { '3201': 'welcome-2.wav' } };
     const user = userEvent.setup();
     const { onQueued } = setup();
-    await user.click(screen.getByRole('radio', { name: /Overwrite/ }));
+    await user.selectOptions(screen.getByLabelText('If welcome.wav exists'), 'overwrite');
     await user.click(screen.getByTestId('upload-button'));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByRole('radio', { name: /Overwrite/ })).toBeChecked();
