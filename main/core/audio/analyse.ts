@@ -1,6 +1,7 @@
 // The analysis of a recording: loudness, peak, clipping, a 50 ms level series for silence and noise floor, decoding
 // damage, and the warnings people see. Computed in Node from the one decode pass (decode.ts), so the render that
 // follows reuses the same samples.
+import path from 'node:path';
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
 import { quietFlatness } from './cleanup.js';
 import { decodeAudio, type DecodedAudio, type DecodeDamage } from './decode.js';
@@ -8,7 +9,7 @@ import type { DeclaredLength } from './declared-length.js';
 import { frameLevels, integratedLoudness, loudnessRange, samplePeak, toDb } from './dsp.js';
 import { AudioError } from './errors.js';
 import { FRAME_SAMPLES, FRAME_SEC } from './filters.js';
-import { formatDuration, TARGET_SAMPLE_RATE } from './formats.js';
+import { TARGET_SAMPLE_RATE } from './formats.js';
 import { CancelledError } from '../errors.js';
 import type { InputHeader } from './input-header.js';
 import { probeAudio, statInputFile, type AudioProbe } from './probe.js';
@@ -208,16 +209,30 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   };
 }
 
-export function validateRange(probe: AudioProbe, startSec: number | undefined, endSec: number | undefined): { start: number; end: number } {
+/** A number of seconds as given ("30", "62.5"), for messages that quote a start or end back. */
+const secText = (sec: number): string => String(Math.round(sec * 1000) / 1000);
+
+/**
+ * The range `[start, end)` of a recording of `probe.durationSec`, checked. Start or end past the end of the
+ * recording is a problem with this input (kind audio; detail `{ field, valueSec, durationSec }` lets the CLI name
+ * its flag); an end not after the start, or a value that is not a number of seconds, is a bad argument (usage).
+ */
+export function validateRange(probe: AudioProbe, startSec: number | undefined, endSec: number | undefined, inputPath?: string): { start: number; end: number } {
   const start = startSec ?? 0;
   let end = endSec ?? probe.durationSec;
-  const dur = formatDuration(probe.durationSec);
+  const dur = clock(probe.durationSec);
+  const what = inputPath !== undefined ? path.basename(inputPath) : 'the recording';
   if (!Number.isFinite(start) || start < 0) throw new AudioError('AUDIO_RANGE_INVALID', `The start (${start} s) must be a number of seconds ≥ 0.`, { kind: 'usage' });
   if (!Number.isFinite(end)) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end} s) must be a number of seconds.`, { kind: 'usage' });
-  if (start >= probe.durationSec) throw new AudioError('AUDIO_RANGE_INVALID', `The start (${start.toFixed(2)} s) is beyond the end of the recording (${dur}).`, { kind: 'usage' });
-  if (end <= start) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end.toFixed(2)} s) must come after the start (${start.toFixed(2)} s).`, { kind: 'usage' });
+  const pastEnd = (field: 'start' | 'end', valueSec: number, advice: string): AudioError =>
+    new AudioError('AUDIO_RANGE_INVALID', `The ${field} (${secText(valueSec)} s) is past the end of ${what} (${dur}): ${advice}.`,
+      { kind: 'audio', detail: { field, valueSec, durationSec: probe.durationSec, input: inputPath } });
+  if (start >= probe.durationSec) throw pastEnd('start', start, `choose a start before ${dur}`);
+  if (end <= start) {
+    throw new AudioError('AUDIO_RANGE_INVALID', `The end (${secText(end)} s) must come after the start (${secText(start)} s): choose a later end, or an earlier start.`, { kind: 'usage' });
+  }
   // A trim handle dragged to the very end may overshoot by a frame; a clearly wrong end is refused.
-  if (end > probe.durationSec + 0.5) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end.toFixed(2)} s) is beyond the end of the recording (${dur}).`, { kind: 'usage' });
+  if (end > probe.durationSec + 0.5) throw pastEnd('end', end, `choose an end up to ${dur}, or none to keep to the end`);
   end = Math.min(end, probe.durationSec);
   return { start, end };
 }
@@ -412,7 +427,7 @@ export async function decodeRange(
       checkHeader: (h) => {
         if (!h || !(h.durationSec > 0)) return;
         headerProbe = { ...h, sizeBytes: st.size, durationDecoded: false };
-        const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+        const r = validateRange(headerProbe, opts.startSec, opts.endSec, inputPath);
         opts.checkLength?.(r.end - r.start);
       },
     }).catch(async (e: unknown) => {
@@ -422,7 +437,7 @@ export async function decodeRange(
       throw e;
     });
     if (headerProbe) {
-      const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+      const r = validateRange(headerProbe, opts.startSec, opts.endSec, inputPath);
       checkDamage(inputPath, decoded);
       return { probe: headerProbe, decoded, ...r, ranged: r.start > 0 || r.end < headerProbe.durationSec };
     }
@@ -430,7 +445,7 @@ export async function decodeRange(
     const bins = opts.binaries ?? (await resolveFfmpeg());
     probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins });
   }
-  const r = validateRange(probe, opts.startSec, opts.endSec);
+  const r = validateRange(probe, opts.startSec, opts.endSec, inputPath);
   opts.checkLength?.(r.end - r.start);
   const ranged = r.start > 0 || r.end < probe.durationSec;
   const decoded = await decodeAudio(inputPath, {
