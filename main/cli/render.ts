@@ -103,7 +103,7 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
       { signal, onProgress: (p) => bar.update(Math.max(0, Math.min(100, Math.round(p.percent)))) },
     );
   } catch (e) {
-    throw rangeInFlags(e, inputPath);
+    throw await rangeInFlags(e, inputPath);
   } finally {
     bar.stop();
   }
@@ -114,16 +114,21 @@ const clockText = (sec: number): string => (sec < 60 ? `${sec.toFixed(1)} s` : `
 
 /**
  * The engine's "start/end past the end of the recording" in the words of the command line: the flag, the input's
- * length and what to give instead ("--start 30 is past the end of in.wav (12.4 s); choose a start before 12.4 s").
- * A bad input (exit 2), as the engine says; other errors pass unchanged.
+ * length and what to give instead ("--start 30 is past the end of in.wav (12.4 s); choose a start before 12.4 s"),
+ * and, for a WAV cut short, that its header promised more. A bad input (exit 2), as the engine says; other errors
+ * pass unchanged.
  */
-export function rangeInFlags(e: unknown, inputPath: string): unknown {
+export async function rangeInFlags(e: unknown, inputPath: string): Promise<unknown> {
   if (!isVmgsError(e) || e.code !== 'AUDIO_RANGE_INVALID' || !e.detail) return e;
   const { field, valueSec, durationSec } = e.detail;
   if ((field !== 'start' && field !== 'end') || typeof valueSec !== 'number' || typeof durationSec !== 'number') return e;
   const dur = clockText(durationSec);
   const advice = field === 'start' ? `choose a start before ${dur}` : `choose an end up to ${dur}, or leave --end out to keep to the end`;
-  return new InputError(`--${field} ${secText(valueSec)} is past the end of ${path.basename(inputPath)} (${dur}); ${advice}.`, e.code, { cause: e, detail: { ...e.detail } });
+  const { truncationOf, wavDeclaredLength } = await import('../core/audio/declared-length.js');
+  const size = (await stat(inputPath).catch(() => undefined))?.size;
+  const cut = size === undefined ? undefined : truncationOf(await wavDeclaredLength(inputPath, size).catch(() => undefined));
+  const early = cut ? ` (The file ends early: its header promises ${clockText(cut.declaredSec)} — it may be cut off.)` : '';
+  return new InputError(`--${field} ${secText(valueSec)} is past the end of ${path.basename(inputPath)} (${dur}); ${advice}.${early}`, e.code, { cause: e, detail: { ...e.detail } });
 }
 
 /**

@@ -94,6 +94,12 @@ describe('--start / --end past the end of the input', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('--start past the end of a WAV cut short also says that its header promised more', async () => {
+    const r = await prepare([f.cut!, '-o', path.join(dir, 'cut-start.wav'), '--start', '5']);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('--start 5 is past the end of cut.wav (0.7 s); choose a start before 0.7 s. (The file ends early: its header promises 10.0 s — it may be cut off.)');
+  });
+
   it('--end not after --start (or --end 0) is a bad argument (exit 1) that says what to give, before any audio is read', async () => {
     const swapped = await prepare([f.in!, '-o', path.join(dir, 'swap.wav'), '--start', '5', '--end', '3']);
     expect(swapped.code).toBe(EXIT.usage);
