@@ -135,6 +135,9 @@ export function checkRange(start: number | undefined, end: number | undefined): 
   if (start !== undefined && end !== undefined && start >= end) {
     throw new UsageError(`--start (${start} s) must be before --end (${end} s): swap them or drop one.`, 'CLI_BAD_RANGE');
   }
+  if (start === undefined && end !== undefined && end <= 0) {
+    throw new UsageError(`--end (${end} s) must be after the start of the recording: give a later --end, or leave it out to keep to the end.`, 'CLI_BAD_RANGE');
+  }
 }
 
 /** SHA-256 fingerprint as 64 hex digits, with or without colons → Node's `AB:CD:…` form. */

@@ -4,6 +4,8 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FormatChoice, GreetingFormat, RenderResult } from '../core/audio/index.js';
+import { isVmgsError } from '../core/errors.js';
+import { InputError } from './errors.js';
 import type { Output } from './output.js';
 
 export const FORMAT_LABEL: Readonly<Record<GreetingFormat, string>> = {
@@ -100,9 +102,33 @@ export async function renderInto(dir: string, inputPath: string, settings: Rende
       },
       { signal, onProgress: (p) => bar.update(Math.max(0, Math.min(100, Math.round(p.percent)))) },
     );
+  } catch (e) {
+    throw await rangeInFlags(e, inputPath);
   } finally {
     bar.stop();
   }
+}
+
+const secText = (sec: number): string => String(Math.round(sec * 1000) / 1000);
+const clockText = (sec: number): string => (sec < 60 ? `${sec.toFixed(1)} s` : `${Math.floor(sec / 60)}:${(sec % 60).toFixed(1).padStart(4, '0')}`);
+
+/**
+ * The engine's "start/end past the end of the recording" in the words of the command line: the flag, the input's
+ * length and what to give instead ("--start 30 is past the end of in.wav (12.4 s); choose a start before 12.4 s"),
+ * and, for a WAV cut short, that its header promised more. A bad input (exit 2), as the engine says; other errors
+ * pass unchanged.
+ */
+export async function rangeInFlags(e: unknown, inputPath: string): Promise<unknown> {
+  if (!isVmgsError(e) || e.code !== 'AUDIO_RANGE_INVALID' || !e.detail) return e;
+  const { field, valueSec, durationSec } = e.detail;
+  if ((field !== 'start' && field !== 'end') || typeof valueSec !== 'number' || typeof durationSec !== 'number') return e;
+  const dur = clockText(durationSec);
+  const advice = field === 'start' ? `choose a start before ${dur}` : `choose an end up to ${dur}, or leave --end out to keep to the end`;
+  const { truncationOf, wavDeclaredLength } = await import('../core/audio/declared-length.js');
+  const size = (await stat(inputPath).catch(() => undefined))?.size;
+  const cut = size === undefined ? undefined : truncationOf(await wavDeclaredLength(inputPath, size).catch(() => undefined));
+  const early = cut ? ` (The file ends early: its header promises ${clockText(cut.declaredSec)} — it may be cut off.)` : '';
+  return new InputError(`--${field} ${secText(valueSec)} is past the end of ${path.basename(inputPath)} (${dur}); ${advice}.${early}`, e.code, { cause: e, detail: { ...e.detail } });
 }
 
 /**

@@ -73,6 +73,10 @@ describe('other values', () => {
     expect(() => checkRange(1, 2)).not.toThrow();
     expect(usage(() => checkRange(5, 2)).message).toMatch(/--start \(5 s\) must be before --end \(2 s\)/);
   });
+  it('--end 0 without --start is refused with what to give', () => {
+    expect(() => checkRange(undefined, 0.5)).not.toThrow();
+    expect(usage(() => checkRange(undefined, 0)).message).toBe('--end (0 s) must be after the start of the recording: give a later --end, or leave it out to keep to the end.');
+  });
   it('choices name the valid values', () => {
     expect(parseChoice('gsm', FORMAT_CHOICES, 'Format')).toBe('gsm');
     expect(usage(() => parseChoice('ogg', FORMAT_CHOICES, 'Format')).message).toMatch(/choose one of wav, wav-ulaw, wav-alaw, mp3, gsm, auto/);

@@ -1,12 +1,15 @@
 // The analysis of a recording: loudness, peak, clipping, a 50 ms level series for silence and noise floor, decoding
 // damage, and the warnings people see. Computed in Node from the one decode pass (decode.ts), so the render that
 // follows reuses the same samples.
+import path from 'node:path';
 import { resolveFfmpeg, type FfmpegPaths } from './binaries.js';
+import { quietFlatness } from './cleanup.js';
 import { decodeAudio, type DecodedAudio, type DecodeDamage } from './decode.js';
+import type { DeclaredLength } from './declared-length.js';
 import { frameLevels, integratedLoudness, loudnessRange, samplePeak, toDb } from './dsp.js';
 import { AudioError } from './errors.js';
 import { FRAME_SAMPLES, FRAME_SEC } from './filters.js';
-import { formatDuration, TARGET_SAMPLE_RATE } from './formats.js';
+import { TARGET_SAMPLE_RATE } from './formats.js';
 import { CancelledError } from '../errors.js';
 import type { InputHeader } from './input-header.js';
 import { probeAudio, statInputFile, type AudioProbe } from './probe.js';
@@ -76,6 +79,11 @@ export interface RawAnalysis {
   clipPeakCount: number | undefined;
   clipSamples: number | undefined;
   loudnessRangeLu?: number | undefined;
+  /**
+   * Spectral flatness (0..1) of the quietest frames (cleanup.ts quietFlatness): what fills the pauses is broadband
+   * noise (flat) or a tone or hum (not). Undefined: not measured (then only the levels decide).
+   */
+  quietFlatness?: number | undefined;
 }
 
 const clampDb = (v: number | undefined): number => (v === undefined || Number.isNaN(v) ? FLOOR_DB : Math.max(FLOOR_DB, Math.min(40, v)));
@@ -126,9 +134,12 @@ export const MIN_GREETING_SEC = 0.5;
 
 /**
  * When the analysis suggests clean-up: noise reduction for a noise floor less than 30 dB under the speech (and not
- * digital silence), levelling for a loudness range over 8 LU.
+ * digital silence), levelling for a loudness range over 8 LU. The noise-floor suggestion and the NOISY warning also
+ * need the floor to be background noise: pauses (the loud frames at least `pauseContrastDb` over the floor; a steady
+ * sound has none) filled with broadband sound (spectral flatness at least `noiseFlatness`: brown noise ≈ 0.2, a
+ * tone or hum under 0.01) — a steady tone is not noise, and noise reduction would only eat into it.
  */
-export const SUGGEST = { denoiseSnrDb: 30, denoiseMinFloorDbfs: -70, levelRangeLu: 8 } as const;
+export const SUGGEST = { denoiseSnrDb: 30, denoiseMinFloorDbfs: -70, levelRangeLu: 8, pauseContrastDb: 3, noiseFlatness: 0.05 } as const;
 
 /** Thresholds of the warnings (documented here so the UI and the tests agree). */
 export const WARN = { leadingSilenceSec: 1.5, trailingSilenceSec: 3, tooQuietLufs: -40, clippingRatio: 0.0005, noisyFloorDbfs: -45, fullScaleDbfs: -0.05 } as const;
@@ -175,11 +186,15 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   // such samples stays under the clipping ratio, so a source sample peak at full scale warns by itself. (The 8 kHz
   // high-passed peak in truePeakDbfs can overshoot a -3 dBFS source past 0 dB: it does not count here.)
   else if (raw.clipPeakDb !== undefined && raw.clipPeakDb >= WARN.fullScaleDbfs) warnings.push({ code: 'CLIPPED', message: `peak ${Math.max(0, truePeakDbfs).toFixed(1)} dBFS: the recording reaches or exceeds full scale (clipped); record with a lower input level` });
-  if (speechFound && noiseFloorDbfs > WARN.noisyFloorDbfs && integratedLufs - noiseFloorDbfs < 20) warnings.push({ code: 'NOISY', message: `noisy background (noise floor ${noiseFloorDbfs.toFixed(0)} dBFS)` });
+  // Background noise: a floor under pauses, and broadband (a tone's or a hum's steady level is not noise).
+  const pauses = percentile(sorted, 0.9) - noiseFloorDbfs >= SUGGEST.pauseContrastDb;
+  const broadband = raw.quietFlatness === undefined || raw.quietFlatness >= SUGGEST.noiseFlatness;
+  const background = speechFound && pauses && broadband;
+  if (background && noiseFloorDbfs > WARN.noisyFloorDbfs && integratedLufs - noiseFloorDbfs < 20) warnings.push({ code: 'NOISY', message: `noisy background (noise floor ${noiseFloorDbfs.toFixed(0)} dBFS)` });
 
   const loudnessRangeLu = round(raw.loudnessRangeLu ?? 0, 1);
   const suggestions: AudioSuggestion[] = [];
-  if (speechFound && noiseFloorDbfs > SUGGEST.denoiseMinFloorDbfs && integratedLufs - noiseFloorDbfs < SUGGEST.denoiseSnrDb) {
+  if (background && noiseFloorDbfs > SUGGEST.denoiseMinFloorDbfs && integratedLufs - noiseFloorDbfs < SUGGEST.denoiseSnrDb) {
     suggestions.push({ code: 'DENOISE', message: `background noise at ${noiseFloorDbfs.toFixed(0)} dBFS, ${(integratedLufs - noiseFloorDbfs).toFixed(0)} dB under the speech: noise reduction would make it cleaner` });
   }
   if (speechFound && loudnessRangeLu > SUGGEST.levelRangeLu) {
@@ -194,16 +209,30 @@ export function summarise(raw: RawAnalysis, durationHint: number | undefined): A
   };
 }
 
-export function validateRange(probe: AudioProbe, startSec: number | undefined, endSec: number | undefined): { start: number; end: number } {
+/** A number of seconds as given ("30", "62.5"), for messages that quote a start or end back. */
+const secText = (sec: number): string => String(Math.round(sec * 1000) / 1000);
+
+/**
+ * The range `[start, end)` of a recording of `probe.durationSec`, checked. Start or end past the end of the
+ * recording is a problem with this input (kind audio; detail `{ field, valueSec, durationSec }` lets the CLI name
+ * its flag); an end not after the start, or a value that is not a number of seconds, is a bad argument (usage).
+ */
+export function validateRange(probe: AudioProbe, startSec: number | undefined, endSec: number | undefined, inputPath?: string): { start: number; end: number } {
   const start = startSec ?? 0;
   let end = endSec ?? probe.durationSec;
-  const dur = formatDuration(probe.durationSec);
+  const dur = clock(probe.durationSec);
+  const what = inputPath !== undefined ? path.basename(inputPath) : 'the recording';
   if (!Number.isFinite(start) || start < 0) throw new AudioError('AUDIO_RANGE_INVALID', `The start (${start} s) must be a number of seconds ≥ 0.`, { kind: 'usage' });
   if (!Number.isFinite(end)) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end} s) must be a number of seconds.`, { kind: 'usage' });
-  if (start >= probe.durationSec) throw new AudioError('AUDIO_RANGE_INVALID', `The start (${start.toFixed(2)} s) is beyond the end of the recording (${dur}).`, { kind: 'usage' });
-  if (end <= start) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end.toFixed(2)} s) must come after the start (${start.toFixed(2)} s).`, { kind: 'usage' });
+  const pastEnd = (field: 'start' | 'end', valueSec: number, advice: string): AudioError =>
+    new AudioError('AUDIO_RANGE_INVALID', `The ${field} (${secText(valueSec)} s) is past the end of ${what} (${dur}): ${advice}.`,
+      { kind: 'audio', detail: { field, valueSec, durationSec: probe.durationSec, input: inputPath } });
+  if (start >= probe.durationSec) throw pastEnd('start', start, `choose a start before ${dur}`);
+  if (end <= start) {
+    throw new AudioError('AUDIO_RANGE_INVALID', `The end (${secText(end)} s) must come after the start (${secText(start)} s): choose a later end, or an earlier start.`, { kind: 'usage' });
+  }
   // A trim handle dragged to the very end may overshoot by a frame; a clearly wrong end is refused.
-  if (end > probe.durationSec + 0.5) throw new AudioError('AUDIO_RANGE_INVALID', `The end (${end.toFixed(2)} s) is beyond the end of the recording (${dur}).`, { kind: 'usage' });
+  if (end > probe.durationSec + 0.5) throw pastEnd('end', end, `choose an end up to ${dur}, or none to keep to the end`);
   end = Math.min(end, probe.durationSec);
   return { start, end };
 }
@@ -258,7 +287,11 @@ export function analyseDecoded(decoded: DecodedAudio, from = 0, to = decoded.pcm
     loudnessRangeLu: whole?.lraLu ?? loudnessRange(pcm, TARGET_SAMPLE_RATE),
     clipPeakDb: decoded.clip.peakDb, clipPeakCount: decoded.clip.topBinCount, clipSamples: decoded.clip.samples,
   };
+  // What fills the quietest frames (the same noise floor summarise finds: their 10th-percentile level).
+  const floorDb = percentile(rmsDb.map(clampDb).sort((p, q) => p - q), 0.1);
+  raw.quietFlatness = quietFlatness(pcm, { rate: TARGET_SAMPLE_RATE, frameSamples: FRAME_SAMPLES, frameRmsDb: rmsDb, floorDb });
   const a = summarise(raw, pcm.length / TARGET_SAMPLE_RATE);
+  if (decoded.truncated) a.warnings.unshift(truncationWarning(decoded.truncated));
   const d = decoded.damage;
   if (d.failedPackets > 0 || d.skippedSec > 0 || d.errorLines > 0) {
     const span = damageSpan(d, 0);
@@ -267,6 +300,15 @@ export function analyseDecoded(decoded: DecodedAudio, from = 0, to = decoded.pcm
     a.warnings.push({ code: 'DECODE_ERRORS', message: `damaged audio ${where} (${damageWords(d)}): listen to the result before uploading` });
   }
   return a;
+}
+
+/** "The file ends early: …": the warning of a file cut short (decode.ts finds it). */
+export function truncationWarning(t: DeclaredLength): AudioWarning {
+  return {
+    code: 'TRUNCATED',
+    message: `The file ends early: the header promises ${clock(t.declaredSec)} but only ${clock(t.presentSec)} of audio is there — it may be cut off ` +
+      '(an interrupted copy or download). Copy or export the recording again if the greeting should be longer.',
+  };
 }
 
 type ProgressFn = AnalyseOptions['onProgress'];
@@ -385,7 +427,7 @@ export async function decodeRange(
       checkHeader: (h) => {
         if (!h || !(h.durationSec > 0)) return;
         headerProbe = { ...h, sizeBytes: st.size, durationDecoded: false };
-        const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+        const r = validateRange(headerProbe, opts.startSec, opts.endSec, inputPath);
         opts.checkLength?.(r.end - r.start);
       },
     }).catch(async (e: unknown) => {
@@ -395,7 +437,7 @@ export async function decodeRange(
       throw e;
     });
     if (headerProbe) {
-      const r = validateRange(headerProbe, opts.startSec, opts.endSec);
+      const r = validateRange(headerProbe, opts.startSec, opts.endSec, inputPath);
       checkDamage(inputPath, decoded);
       return { probe: headerProbe, decoded, ...r, ranged: r.start > 0 || r.end < headerProbe.durationSec };
     }
@@ -403,7 +445,7 @@ export async function decodeRange(
     const bins = opts.binaries ?? (await resolveFfmpeg());
     probe = await probeAudio(inputPath, { signal: opts.signal, binaries: bins });
   }
-  const r = validateRange(probe, opts.startSec, opts.endSec);
+  const r = validateRange(probe, opts.startSec, opts.endSec, inputPath);
   opts.checkLength?.(r.end - r.start);
   const ranged = r.start > 0 || r.end < probe.durationSec;
   const decoded = await decodeAudio(inputPath, {

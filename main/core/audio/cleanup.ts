@@ -238,3 +238,44 @@ export function level(x: Float32Array, o: LevelOptions): Float32Array {
   }
   return out;
 }
+
+/** Band the flatness is measured over: above the high-pass's slope, below the resampler's cut-off. */
+const FLATNESS_BAND_HZ = [200, 3600] as const;
+/** Frames spectra are taken from at most (evenly spread over the quiet ones): the measure stays cheap on long files. */
+const FLATNESS_MAX_FRAMES = 400;
+
+/**
+ * Spectral flatness (Wiener entropy: geometric over arithmetic mean of the power spectrum, 0..1) of the quietest
+ * moments of `x`: the 50 ms analysis frames at most `withinDb` over the `floorDb` level (the pauses, or the noise
+ * floor), their spectra averaged. Broadband noise is flat (white ≈ 1, pink ≈ 0.7, brown ≈ 0.2 over the band); a
+ * steady tone or hum has its power in a few bands (well under 0.01). Undefined when those frames are digital silence.
+ */
+export function quietFlatness(x: Float32Array, o: { rate: number; frameSamples: number; frameRmsDb: readonly number[]; floorDb: number; withinDb?: number }): number | undefined {
+  const cut = o.floorDb + (o.withinDb ?? 3);
+  const quiet: number[] = [];
+  o.frameRmsDb.forEach((l, i) => { if (l <= cut && l > -100 && (i + 1) * o.frameSamples <= x.length) quiet.push(i); });
+  if (quiet.length === 0) return undefined;
+  const step = Math.max(1, quiet.length / FLATNESS_MAX_FRAMES);
+  const re = new Float64Array(N);
+  const im = new Float64Array(N);
+  const sum = new Float64Array(BINS);
+  let used = 0;
+  for (let q = 0; q < quiet.length; q += step) {
+    const start = quiet[Math.floor(q)]! * o.frameSamples + Math.floor((o.frameSamples - N) / 2);
+    for (let i = 0; i < N; i++) { re[i] = (x[start + i] ?? 0) * WINDOW[i]! * WINDOW[i]!; im[i] = 0; } // Hann
+    fft(re, im, false);
+    for (let k = 0; k < BINS; k++) sum[k] = sum[k]! + re[k]! * re[k]! + im[k]! * im[k]!;
+    used++;
+  }
+  const lo = Math.ceil((FLATNESS_BAND_HZ[0] * N) / o.rate);
+  const hi = Math.floor((FLATNESS_BAND_HZ[1] * N) / o.rate);
+  let logSum = 0;
+  let linSum = 0;
+  for (let k = lo; k <= hi; k++) {
+    const p = Math.max(1e-30, sum[k]! / used);
+    logSum += Math.log(p);
+    linSum += p;
+  }
+  const bins = hi - lo + 1;
+  return linSum > 0 ? Math.exp(logSum / bins) / (linSum / bins) : undefined;
+}

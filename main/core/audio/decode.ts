@@ -14,6 +14,7 @@ import { LevelMeter } from './dsp.js';
 import { decodeArgs, FRAME_SAMPLES } from './filters.js';
 import { TARGET_SAMPLE_RATE } from './formats.js';
 import { createInputHeaderParser, type InputHeader } from './input-header.js';
+import { truncationOf, wavDeclaredLength, type DeclaredLength } from './declared-length.js';
 
 export interface DecodeDamage {
   /** Packets the decoder could not decode ("Error while decoding stream …"). */
@@ -52,6 +53,8 @@ export interface DecodedAudio {
   ffmpegVersion: string | undefined;
   /** The analysis's measurements of the whole `pcm`, made while it arrived (see LevelMeter). */
   levels?: ReturnType<LevelMeter['finish']> | undefined;
+  /** The file ends before its header says it does (cut off): what it promises and what is there, for the whole file. */
+  truncated?: DeclaredLength | undefined;
 }
 
 export interface DecodeOptions {
@@ -444,7 +447,33 @@ async function decodeFresh(inputPath: string, startSec: number, o: DecodeOptions
     // The located stretch also bounds what can have been lost in it (the decode pass's own span is approximate).
     if (at) d = { ...d, damage: { ...dmg, ...at, skippedSec: Math.min(dmg.skippedSec, Math.round((at.lastSec - at.firstSec + 0.1) * 1000) / 1000) } };
   }
-  return d;
+  const truncated = await findTruncation(inputPath, d, o);
+  return truncated ? { ...d, truncated } : d;
+}
+
+/**
+ * Share of a container's duration the decode may fall short of before the file counts as cut off (and at least
+ * GENERIC_TRUNCATION_MIN_SEC): encoder delay and padding, a last partial frame, are well under it.
+ */
+const GENERIC_TRUNCATION_SHARE = 0.05;
+const GENERIC_TRUNCATION_MIN_SEC = 0.5;
+
+/**
+ * Whether the file ends before its header says. A WAV's header is read directly (ffmpeg clamps a data chunk to the
+ * bytes present, so its duration already is the short one). Another container's duration, when it is not an
+ * estimate and there is no video track that could outlast the audio, is compared with the decoded length of a
+ * whole-file decode that lost no packets (a failed packet's audio is counted as damage instead).
+ */
+async function findTruncation(inputPath: string, d: DecodedAudio, o: DecodeOptions): Promise<DeclaredLength | undefined> {
+  const h = d.header;
+  if (!h) return undefined;
+  if (/(^|,)wav(,|$)/.test(h.container)) {
+    const size = o.fileStat?.size ?? (await stat(inputPath).catch(() => undefined))?.size;
+    return size === undefined ? undefined : truncationOf(await wavDeclaredLength(inputPath, size));
+  }
+  if (!(h.durationSec > 0) || d.durationEstimated || h.hasVideo || d.startSec > 0 || o.lenSec !== undefined || d.damage.failedPackets > 0) return undefined;
+  const presentSec = d.pcm.length / TARGET_SAMPLE_RATE;
+  return truncationOf({ declaredSec: h.durationSec, presentSec }, Math.max(GENERIC_TRUNCATION_MIN_SEC, h.durationSec * GENERIC_TRUNCATION_SHARE));
 }
 
 export interface Prefetch {

@@ -145,9 +145,21 @@ describe('bad inputs give typed errors with human messages', () => {
     expect((await failure(renderGreeting(renderOpts(f.speech!, { startSec: 2, endSec: 1 })))).code).toBe('AUDIO_RANGE_INVALID');
     const beyond = await failure(renderGreeting(renderOpts(f.speech!, { startSec: 500 })));
     expect(beyond.code).toBe('AUDIO_RANGE_INVALID');
-    expect(beyond.message).toContain('beyond the end');
+    expect(beyond.message).toMatch(new RegExp(`^The start \\(500 s\\) is past the end of ${path.basename(f.speech!).replace('.', '\\.')} \\(\\d+\\.\\d s\\): choose a start before \\d+\\.\\d s\\.$`));
     expect((await failure(renderGreeting(renderOpts(f.speech!, { startSec: -1 })))).code).toBe('AUDIO_RANGE_INVALID');
     expect((await failure(renderGreeting(renderOpts(f.speech!, { endSec: 500 })))).code).toBe('AUDIO_RANGE_INVALID');
+  });
+
+  it('start or end past the end is a problem with the input (exit 2), naming its length; end before start is a bad argument', async () => {
+    const start = await failure(renderGreeting(renderOpts(f.speech!, { startSec: 500 })));
+    expect(start.kind).toBe('audio');
+    expect(start.detail).toMatchObject({ field: 'start', valueSec: 500 });
+    const end = await failure(renderGreeting(renderOpts(f.speech!, { endSec: 500 })));
+    expect(end.kind).toBe('audio');
+    expect(end.message).toMatch(/^The end \(500 s\) is past the end of .+ \(\d+\.\d s\): choose an end up to \d+\.\d s, or none to keep to the end\.$/);
+    const swapped = await failure(renderGreeting(renderOpts(f.speech!, { startSec: 2, endSec: 1 })));
+    expect(swapped.kind).toBe('usage');
+    expect(swapped.message).toBe('The end (1 s) must come after the start (2 s): choose a later end, or an earlier start.');
   });
 
   it('unknown format', async () => {
