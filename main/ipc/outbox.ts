@@ -7,7 +7,7 @@ import { describeHolder, isTerminal, QueueWorker, readWorkerLock, type HistorySt
 import { VmgsError } from '../core/errors.js';
 import type { OutboxEvent, OutboxItem, OutboxPage, OutboxState, ProfileSummary } from './channels.js';
 import type { Broadcaster, ClockPort, PbxClientLike } from './services.js';
-import type { Session } from './session.js';
+import { isUnreachableError, type Session } from './session.js';
 
 const STATES: OutboxState[] = ['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed', 'cancelled'];
 
@@ -103,6 +103,9 @@ export class Outbox<C extends PbxClientLike> {
         let ok = sendable.get(profile.id);
         if (ok === undefined) {
           ok = (await this.deps.session.hasCredentials(profile.id)) && this.deps.session.mayReach(profile.id) && (this.offlineUntil.get(profile.id) ?? 0) <= now;
+          // A PBX found offline before is asked with one light call first: its items are not tried (and their
+          // retry budget not spent) until it answers.
+          if (ok && this.offlineUntil.has(profile.id)) ok = await this.probe(profile.id);
           sendable.set(profile.id, ok);
         }
         if (ok) ids.push(item.id);
@@ -148,6 +151,19 @@ export class Outbox<C extends PbxClientLike> {
         this.worker = null;
       }
       if (!this.again) return;
+    }
+  }
+
+  private async probe(profileId: string): Promise<boolean> {
+    try {
+      const client = await this.deps.session.clientFor(profileId);
+      await client.listExtensions({ page: 1, pageSize: 1 });
+      this.offlineUntil.delete(profileId);
+      return true;
+    } catch (err) {
+      if (!isUnreachableError(err)) return true; // it answers: the worker decides what the error means for items
+      this.offlineUntil.set(profileId, this.deps.clock.now() + this.offlineRetryMs);
+      return false;
     }
   }
 
