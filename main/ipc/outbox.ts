@@ -217,20 +217,23 @@ export class Outbox<C extends PbxClientLike> {
     this.lockedBy = lockedBy;
     const items: OutboxItem[] = [];
     const labels = new Map<string, ProfileSummary | undefined>();
+    const credentials = new Map<string, boolean>();
     for (const item of slice) {
       const key = `${item.pbxProfileId}|${item.pbx.origin}|${item.pbx.clientId}`;
       if (!labels.has(key)) labels.set(key, await this.deps.session.profileFor(item));
-      items.push(await this.toItem(item, labels.get(key), lockedBy));
+      const profile = labels.get(key);
+      if (profile && !credentials.has(profile.id)) credentials.set(profile.id, await this.deps.session.hasCredentials(profile.id));
+      items.push(this.toItem(item, profile, profile ? credentials.get(profile.id) === true : false, lockedBy));
     }
     return { total: filtered.length, page: req.page, pageSize: req.pageSize, items, counts, draining: this.draining, lockedBy };
   }
 
-  private async toItem(i: QueueItem, profile: ProfileSummary | undefined, lockedBy: string | null): Promise<OutboxItem> {
+  private toItem(i: QueueItem, profile: ProfileSummary | undefined, hasCredentials: boolean, lockedBy: string | null): OutboxItem {
     let waitingReason: string | null = null;
     if (i.state === 'pending') {
       if (lockedBy) waitingReason = `${lockedBy} is uploading from this data folder; this item is sent when it has finished.`;
       else if (!profile) waitingReason = `No PBX profile in this app for ${i.pbx.origin || i.pbxProfileId}: add one to send.`;
-      else if (!(await this.deps.session.hasCredentials(profile.id))) waitingReason = `Connect to ${profile.name} to send (enter its Client Secret).`;
+      else if (!hasCredentials) waitingReason = `Connect to ${profile.name} to send (enter its Client Secret).`;
       else if (!this.deps.session.mayReach(profile.id) || (this.offlineUntil.get(profile.id) ?? 0) > this.deps.clock.now()) {
         waitingReason = `${profile.name} cannot be reached; this item is sent when it answers.`;
       }
