@@ -545,6 +545,21 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await shot('12-keyboard-sent');
   });
 
+  it('a draft made with the CLI (vmgreet tts --template … --ext) appears in the app\'s Drafts, with its script', async () => {
+    const args = ['tts', '--template', 'away', '--ext', target.number, '--name', 'cli_away', '--fill', 'company=Acme', '--fill', 'back_date=2026-12-10',
+      '--pbx', sim!.url, '--client-id', sim!.clientId, '--pin', sim!.fingerprint256!, '--data-dir', dataDir, '--json'];
+    const r = await execFileP(process.execPath, [path.join(ROOT, 'bin', 'vmgreet.js'), ...args], { cwd: ROOT, timeout: 90_000, env: { ...process.env, VMGREET_CLIENT_SECRET: sim!.clientSecret } })
+      .then((x) => ({ code: 0, out: x.stdout }), (e: { code?: number; stdout?: string }) => ({ code: e.code ?? -1, out: e.stdout ?? '' }));
+    console.log(`vmgreet tts exit ${r.code}`);
+    await page.getByTestId('nav-drafts').click();
+    await page.getByTestId('draft-search').fill('cli_away');
+    const row = page.getByTestId('draft-row').filter({ hasText: 'cli_away' });
+    await expect.poll(() => row.count(), POLL).toBe(1);
+    expect(await row.textContent()).toMatch(/Acme|away|out/i);
+    await shot('13-cli-draft-in-app');
+    await page.getByTestId('draft-search').fill('');
+  });
+
   it('wrong secret shows the typed error (after pinning the self-signed certificate it offers)', async () => {
     const wrong = 'not-the-secret';
     const client = new PbxClient({ baseUrl: sim!.url, clientId: sim!.clientId, clientSecret: wrong, tls: { pinSha256: sim!.fingerprint256! }, onWarning: () => undefined });
@@ -561,11 +576,11 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     const err = page.getByTestId('error-message');
     await expect.poll(() => err.getAttribute('data-code'), POLL).toBe('PBX_TLS_UNTRUSTED');
     await expect.poll(() => page.getByTestId('tls-fingerprint').textContent().then((t) => t?.trim()), POLL).toBe(sim!.fingerprint256!);
-    await shot('13-tls-untrusted');
+    await shot('14-tls-untrusted');
     await page.getByRole('button', { name: 'Pin this certificate' }).click();
     await expect.poll(() => err.getAttribute('data-code'), POLL).toBe(exp.code);
     await expect.poll(() => err.locator('strong').textContent().then((t) => t?.trim()), POLL).toBe('Wrong Client ID or Client Secret');
     expect(exp.message).not.toContain(wrong);
-    await shot('14-wrong-secret');
+    await shot('15-wrong-secret');
   });
 });
