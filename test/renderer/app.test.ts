@@ -20,7 +20,7 @@ afterEach(() => {
   setApi(undefined);
 });
 
-describe('App shell', () => {
+describe('App shell', { timeout: 20_000 }, () => {
   it('opens on the workspace with no profile: recording and import are there, the header says offline', async () => {
     render(App);
     expect(screen.getByRole('banner')).toBeInTheDocument();

@@ -34,7 +34,7 @@ function setup(props: Partial<Props> = {}) {
   return { onQueued, beforeSend };
 }
 
-describe('Send (enqueue flow)', () => {
+describe('Send (enqueue flow)', { timeout: 20_000 }, () => {
   it('is disabled until there is a preview, a valid name and an extension, and says what is missing', () => {
     setup({ preview: null });
     expect(screen.getByTestId('upload-button')).toBeDisabled();

@@ -44,7 +44,7 @@ afterEach(() => {
 
 const rows = () => screen.queryAllByTestId('draft-row');
 
-describe('Drafts view', () => {
+describe('Drafts view', { timeout: 20_000 }, () => {
   it('lists 500 drafts newest first, one page of 50 at a time, with their details', { timeout: 20_000 }, async () => {
     fake.drafts = Array.from({ length: 500 }, (_, i) => makeDraft(`d${i}`, i));
     fake.drafts[499] = makeDraft('d499', 499, { name: 'Newest', targets: ['3201', '3202', '3203', '3204'], script: 'Hello, you have reached the sales team.', integratedLufs: -19.04 });

@@ -25,7 +25,7 @@ afterEach(() => {
   setApi(undefined);
 });
 
-describe('History view', () => {
+describe('History view', { timeout: 20_000 }, () => {
   it('lists when, PBX, extension, name, bytes, result and backup', async () => {
     render(History, { props: { online: true } });
     const rows = await screen.findAllByTestId('history-row');

@@ -42,7 +42,7 @@ afterEach(() => {
 
 const row = (ext: string) => screen.getAllByTestId('outbox-row').find((r) => r.getAttribute('data-ext') === ext)!;
 
-describe('Outbox view', () => {
+describe('Outbox view', { timeout: 20_000 }, () => {
   it('shows every state in words, with the reason, the PBX and progress', async () => {
     render(Outbox, { props: {} });
     await waitFor(() => expect(screen.getAllByTestId('outbox-row')).toHaveLength(9));
