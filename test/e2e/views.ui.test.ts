@@ -174,35 +174,40 @@ const VIEWS = [
 ] as const;
 
 describe('every view: axe-core 0 violations, screenshots at 1280x800 and 800x600', () => {
-  for (const status of ['offline', 'online', 'unreachable'] as const) {
-    for (const scheme of ['light', 'dark'] as const) {
-      it(`${status}, ${scheme}`, async () => {
-        // Dark: the large window only (the layout is the same; the colours are what differs).
-        for (const viewport of scheme === 'light' ? [{ width: 1280, height: 800 }, { width: 800, height: 600 }] : [{ width: 1280, height: 800 }]) {
-          const page = await openApp(status, viewport, scheme);
-          try {
-            for (const v of VIEWS) {
-              await page.getByTestId(`nav-${v.id}`).click();
-              await v.ready(page);
-              await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.hasAttribute('data-view-heading') ?? false)).toBe(true);
-              expect(await page.evaluate(() => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('h1')).filter((h) => h.closest('[hidden]') === null).length)).toBe(1);
-              if (status === 'unreachable') expect(await page.getByTestId('unreachable-banner').isVisible()).toBe(true);
-              else expect(await page.getByTestId('unreachable-banner').count()).toBe(0);
-              // Nothing sticks out sideways at this size.
-              expect(await page.evaluate(() => {
-                const g = globalThis as unknown as PageGlobals;
-                return g.document.documentElement.scrollWidth <= g.innerWidth;
-              })).toBe(true);
-              await page.screenshot({ path: path.join(ARTIFACTS, `${v.id}-${status}-${scheme}-${viewport.width}x${viewport.height}.png`) });
-              const violations = await axe(page);
-              expect(violations.map((x) => `${x.id} (${x.impact}): ${x.help} @ ${x.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(' ')}`)).toEqual([]);
-            }
-          } finally {
-            await page.context().close();
+  // app.test.ts checks every view light, offline and online, at both sizes over the real handlers; these add the
+  // unreachable banner and the dark theme (kept short: each e2e file stays under 90 s).
+  const CASES: { status: Status; scheme: 'light' | 'dark'; sizes: { width: number; height: number }[] }[] = [
+    { status: 'unreachable', scheme: 'light', sizes: [{ width: 1280, height: 800 }, { width: 800, height: 600 }] },
+    { status: 'online', scheme: 'dark', sizes: [{ width: 1280, height: 800 }] },
+    { status: 'offline', scheme: 'dark', sizes: [{ width: 800, height: 600 }] },
+    { status: 'unreachable', scheme: 'dark', sizes: [{ width: 1280, height: 800 }] },
+  ];
+  for (const { status, scheme, sizes } of CASES) {
+    it(`${status}, ${scheme}`, async () => {
+      for (const viewport of sizes) {
+        const page = await openApp(status, viewport, scheme);
+        try {
+          for (const v of VIEWS) {
+            await page.getByTestId(`nav-${v.id}`).click();
+            await v.ready(page);
+            await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.hasAttribute('data-view-heading') ?? false)).toBe(true);
+            expect(await page.evaluate(() => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('h1')).filter((h) => h.closest('[hidden]') === null).length)).toBe(1);
+            if (status === 'unreachable') expect(await page.getByTestId('unreachable-banner').isVisible()).toBe(true);
+            else expect(await page.getByTestId('unreachable-banner').count()).toBe(0);
+            // Nothing sticks out sideways at this size.
+            expect(await page.evaluate(() => {
+              const g = globalThis as unknown as PageGlobals;
+              return g.document.documentElement.scrollWidth <= g.innerWidth;
+            })).toBe(true);
+            await page.screenshot({ path: path.join(ARTIFACTS, `${v.id}-${status}-${scheme}-${viewport.width}x${viewport.height}.png`) });
+            const violations = await axe(page);
+            expect(violations.map((x) => `${x.id} (${x.impact}): ${x.help} @ ${x.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(' ')}`)).toEqual([]);
           }
+        } finally {
+          await page.context().close();
         }
-      }, 120_000);
-    }
+      }
+    }, 120_000);
   }
 
   it('dialogs pass axe too: empty trash and rollback confirmations (focus on Cancel)', async () => {
