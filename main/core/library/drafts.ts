@@ -158,12 +158,39 @@ export class DraftLibrary {
     return draft.analysisFile ? path.join(this.folderOf(draft.id, draft.trashedAt !== null), draft.analysisFile) : null;
   }
 
-  /** Live drafts, newest first (index only: cheap). */
+  /**
+   * Live drafts, newest first. Cheap (the in-memory index), but in step with the folders: drafts another process
+   * added (the CLI next to the app) or removed since are picked up by one directory listing.
+   */
   list(): Promise<DraftIndexEntry[]> {
     return this.mutex.run(async () => {
       await this.ensureOpen();
+      await this.syncWithFolders();
       return [...this.index.values()].sort(newestFirst);
     });
+  }
+
+  /** Adds draft folders the index does not know (made by another process) and drops entries whose folder is gone. */
+  private async syncWithFolders(): Promise<void> {
+    const names = (await fs.readdir(this.draftsDir)).filter((n) => !n.startsWith(PARTIAL) && !isTempName(n));
+    const onDisk = new Set(names);
+    let changed = false;
+    for (const id of [...this.index.keys()]) {
+      if (!onDisk.has(id)) {
+        this.index.delete(id);
+        changed = true;
+      }
+    }
+    for (const name of names) {
+      if (this.index.has(name)) continue;
+      const raw = await readJsonFile(path.join(this.draftsDir, name, 'draft.json'));
+      const parsed = 'value' in raw ? DraftSchema.safeParse(raw.value) : null;
+      if (parsed?.success && parsed.data.id === name) {
+        this.index.set(name, toEntry(parsed.data));
+        changed = true;
+      }
+    }
+    if (changed) await this.writeIndex();
   }
 
   /** Drafts in the trash, most recently deleted first. */

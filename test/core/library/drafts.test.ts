@@ -184,3 +184,17 @@ describe('defaultDataDir', () => {
     expect(defaultDataDir('linux', {}, '/home/a')).toBe('/home/a/.config/vm-greeting-studio');
   });
 });
+
+describe('two processes on one library', () => {
+  it('list() sees drafts another library instance (the CLI next to the app) added or removed after it opened', async () => {
+    const src = await fakeAudio(tmp.dir, 'a.wav', 'a');
+    const app = new DraftLibrary({ dataDir: tmp.dir });
+    expect(await app.list()).toEqual([]);
+    const cli = new DraftLibrary({ dataDir: tmp.dir });
+    const made = await cli.create({ sourcePath: src, name: 'cli_away', origin: 'tts' });
+    expect((await app.list()).map((d) => d.name)).toEqual(['cli_away']);
+    expect((await app.get(made.id)).origin).toBe('tts');
+    await cli.delete(made.id);
+    expect(await app.list()).toEqual([]);
+  });
+});

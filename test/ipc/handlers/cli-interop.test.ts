@@ -29,10 +29,12 @@ describe('one data folder for the app and the CLI', () => {
     const s = await sim();
     const conn = { VMGREET_PBX_URL: s.url, VMGREET_CLIENT_ID: s.clientId, VMGREET_CLIENT_SECRET: s.clientSecret, VMGREET_DATA_DIR: dataDir };
     try {
-      const made = await runVmgreet(['tts', '--template', 'after-hours', '--ext', '3200', '--fill', 'company=Example Ltd', '--json'], { env: conn, timeoutMs: 60_000 });
-      expect(made.code, made.stderr).toBe(0);
+      // The app is running (its library already open) when the CLI makes the draft.
       const t = startApp(dataDir);
       try {
+        expect((await t.h.listDrafts({ page: 1, pageSize: 10, trash: false, query: '' }, t.ctx)).total).toBe(0);
+        const made = await runVmgreet(['tts', '--template', 'after-hours', '--ext', '3200', '--fill', 'company=Example Ltd', '--json'], { env: conn, timeoutMs: 60_000 });
+        expect(made.code, made.stderr).toBe(0);
         const page = await t.h.listDrafts({ page: 1, pageSize: 10, trash: false, query: '' }, t.ctx);
         expect(page.items).toEqual([expect.objectContaining({ name: 'after-hours', origin: 'tts', targets: ['3200'] })]);
         expect(page.items[0]?.script).toContain('Example Ltd');

@@ -82,6 +82,34 @@ describe('Outbox', () => {
     expect(s.greetings('3200').filter((g) => g.real_filename.startsWith('away'))).toHaveLength(1);
   });
 
+  it('cancel takes pending items out; outbox events are throttled while it drains', async () => {
+    const { dir, t } = await setup();
+    const s = await sim();
+    cleanups.push(() => s.close());
+    s.injectFault({ kind: 'latency', ms: 150, path: 'extension_vm_greeting/upload', times: 1000 });
+    const profileId = await saveSimProfile(t, s);
+    await t.h.connect({ id: profileId }, t.ctx);
+    const src = await t.h.importBytes({ name: 'hello.wav', bytes: await speechBytes(dir) }, t.ctx);
+    t.events.length = 0;
+    const t0 = Date.now();
+    const exts = ['3200', '3201', '3202', '3203', '3204', '3205', '3206', '3207', '3208', '3209'];
+    const { itemIds } = await t.h.enqueueUploads({ draftId: src.draftId, extensions: exts, name: 'away', ifExists: 'overwrite', allowOverwriteWithoutBackup: false }, t.ctx);
+    expect(await t.h.cancelOutbox({ ids: [itemIds[9]!, itemIds[8]!] }, t.ctx)).toEqual({ cancelled: 2 });
+    await waitFor(async () => {
+      const p = await t.h.listOutbox({ page: 1, pageSize: 50 }, t.ctx);
+      return p.counts.pending + p.counts.running === 0;
+    }, 20_000, 'drained');
+    const elapsed = Date.now() - t0;
+    const p = await t.h.listOutbox({ page: 1, pageSize: 50 }, t.ctx);
+    expect(p.counts).toMatchObject({ uploaded: 8, cancelled: 2 });
+    expect(s.greetings('3209')).toEqual([]);
+    expect(s.greetings('3208')).toEqual([]);
+    const outboxEvents = t.events.filter((e) => e.name === 'outbox').length;
+    // At most one per throttle period (30 ms in these tests), plus the trailing one.
+    expect(outboxEvents).toBeGreaterThan(0);
+    expect(outboxEvents).toBeLessThanOrEqual(Math.ceil(elapsed / 30) + 2);
+  });
+
   it('a number not on the PBX fails on its own item; retry and cancel work on items', async () => {
     const { dir, t } = await setup();
     const s = await sim();
