@@ -1,7 +1,7 @@
 // Outbox handlers over the real core and the simulator: every upload is a queue item the Outbox drains by itself.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../main/sim/index.js';
-import { laterSim, saveSimProfile, sha256, sim, speechBytes, startApp, tempDir, waitFor, type TestApp } from './helpers.js';
+import { laterSim, saveSimProfile, sim, speechBytes, startApp, tempDir, waitFor, type TestApp } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -130,7 +130,7 @@ describe('Outbox', () => {
     expect(outboxEvents).toBeLessThanOrEqual(Math.ceil(elapsed / 30) + 2);
   });
 
-  it('a number not on the PBX fails on its own item; retry and cancel work on items', async () => {
+  it('a number not on the PBX fails on its own item; retry takes it again; clearing keeps failed items', async () => {
     const { dir, t } = await setup();
     const s = await sim();
     cleanups.push(() => s.close());
@@ -147,6 +147,5 @@ describe('Outbox', () => {
     expect(await t.h.retryOutbox({}, t.ctx)).toEqual({ retried: 1 });
     await waitFor(async () => (await t.h.listOutbox({ page: 1, pageSize: 50 }, t.ctx)).counts.failed === 1, 15_000, 'failed again');
     expect((await t.h.clearFinishedOutbox({}, t.ctx)).removed).toBe(1);
-    expect(sha256(Buffer.from('x'))).toHaveLength(64);
   });
 });
