@@ -170,6 +170,8 @@ export interface AppServices<C extends PbxClientLike = PbxClientLike> {
   dataDir: string;
   /** Longest recording accepted, seconds. */
   maxRecordingSec?: number;
+  /** The previous version's workspace (<userData>/workspace): its unfinished takes become unfinished drafts. */
+  legacyWorkspaceDir?: string;
   /** Events to every window; default: none (each request's own window still gets its progress events). */
   broadcast?: Broadcaster;
   clock?: ClockPort;

@@ -2,7 +2,8 @@
 // an import is copied into a new draft folder; a recording creates its draft at startTake and every chunk is
 // appended to the draft's source file as it arrives, so a crash or a closed window leaves a restorable draft
 // (`unfinished: true`). SourceInfo.sourceId IS the draft id.
-import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 import os from 'node:os';
 import path from 'node:path';
 import type { Draft, DraftLibrary, DraftProbe } from '../core/library/index.js';
@@ -67,6 +68,8 @@ interface ActiveTake {
   failed?: unknown;
   live?: LiveTake | undefined;
 }
+
+const LegacyTakeMeta = z.object({ takeId: z.string(), startedAt: z.string(), mimeType: z.string(), state: z.enum(['recording', 'finished']) });
 
 export function sourceInfoOf(d: Draft): SourceInfo {
   const p = d.probe ?? null;
@@ -268,6 +271,32 @@ export class Workspace {
     const { draft } = await this.get(takeId);
     if (draft.unfinished !== true) return sourceInfoOf(draft);
     return this.complete(takeId);
+  }
+
+  /**
+   * Takes the previous version of the app left unfinished in its own workspace (<userData>/workspace/takes/<id>/:
+   * meta.json + take.<ext>) become unfinished drafts, offered for restore like any other; the old folder goes.
+   */
+  async adoptLegacyTakes(legacyDir: string): Promise<number> {
+    const takesDir = path.join(legacyDir, 'takes');
+    const names = await readdir(takesDir).catch(() => [] as string[]);
+    let adopted = 0;
+    for (const name of names) {
+      const dir = path.join(takesDir, name);
+      const meta = LegacyTakeMeta.safeParse(await readFile(path.join(dir, 'meta.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => null));
+      if (!meta.success || meta.data.state !== 'recording') continue;
+      const suffix = extForMime(meta.data.mimeType);
+      const file = path.join(dir, `take${suffix}`);
+      const size = await stat(file).then((x) => x.size, () => 0);
+      if (size > 0) {
+        const at = Date.parse(meta.data.startedAt);
+        const draft = await this.drafts.createGrowing({ name: `Recording ${stamp(Number.isFinite(at) ? at : Date.now())}`, sourceSuffix: suffix, origin: 'recording', settings: APP_DRAFT_SETTINGS });
+        await copyFile(file, this.drafts.sourcePath(draft));
+        adopted += 1;
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+    return adopted;
   }
 
   async discardTake(takeId: string): Promise<boolean> {

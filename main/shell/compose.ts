@@ -31,6 +31,8 @@ export interface ComposeOptions {
   /** Replaces the demo simulator (a test hands over its own; `npm run demo` names one in the environment). */
   startDemoPbx?: () => Promise<DemoPbx>;
   maxRecordingSec?: number;
+  /** The previous version's workspace (<userData>/workspace), whose unfinished takes become drafts. */
+  legacyWorkspaceDir?: string;
   clock?: ClockPort;
   connectionCheckMs?: number;
   outbox?: AppServices['outbox'];
@@ -66,6 +68,7 @@ export function composeApp(opts: ComposeOptions): AppHandlers<PbxClient> {
     ...core,
     ...(opts.broadcast ? { broadcast: opts.broadcast } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.legacyWorkspaceDir ? { legacyWorkspaceDir: opts.legacyWorkspaceDir } : {}),
     ...(opts.connectionCheckMs !== undefined ? { connectionCheckMs: opts.connectionCheckMs } : {}),
     ...(opts.outbox ? { outbox: opts.outbox } : {}),
   });

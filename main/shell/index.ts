@@ -52,6 +52,7 @@ if (!app.requestSingleInstanceLock()) {
     // defaultDataDir()); profiles and their encrypted secrets stay in the app's own settings.
     appHandlers = composeApp({
       profiles,
+      legacyWorkspaceDir: path.join(userData, 'workspace'),
       dialogs: electronDialogs(dialog, () => mainWindow ?? undefined),
       openExternal,
       broadcast: {

@@ -49,7 +49,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
   attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
-  t = startApp(path.join(tmp.dir, 'data'), { profiles: new FileProfileStore(path.join(tmp.dir, 'settings.json'), secrets) as never });
+  t = startApp(path.join(tmp.dir, 'data'), { profiles: new FileProfileStore(path.join(tmp.dir, 'settings.json'), secrets) });
   dispatch = createDispatcher(t.app.handlers, { isTrustedSender: trustOrigin('app://vmgs') });
 });
 afterEach(async () => {

@@ -9,8 +9,8 @@ import type { DraftPage } from '../channels.js';
 import type { PbxClientLike } from '../services.js';
 import { greetingMime } from './pbx.js';
 import type { AppContext, HandlersFor } from './context.js';
-import { ensureRendered, type DraftRenderer } from './preview.js';
-import { draftDetail, draftSummary } from './views.js';
+import { ensureRendered, settingsFromEditor, type DraftRenderer } from './preview.js';
+import { draftDetail, draftSummary, storedAnalysis } from './views.js';
 
 export type DraftChannels =
   | 'importWithDialog' | 'importDropped' | 'importBytes' | 'readSource'
@@ -91,8 +91,16 @@ export function draftHandlers<C extends PbxClientLike>(app: AppContext<C>, rende
         if (s.trimStartSec !== undefined || s.trimEndSec !== undefined) {
           const start = s.trimStartSec !== undefined ? s.trimStartSec : d.settings.trimStartSec;
           const end = s.trimEndSec !== undefined ? s.trimEndSec : d.settings.trimEndSec;
-          // Handles chosen in the editor replace the automatic silence trim; none means the automatic one.
-          patch.trimSilence = start === null && end === null;
+          // Handles chosen in the editor replace the automatic silence trim; none, or handles left where the
+          // analysis put them, mean the automatic one — the same rule as renderPreview, so the upload sends
+          // exactly the render the person heard.
+          const auto = settingsFromEditor(
+            { ...(start !== null ? { startSec: start } : {}), ...(end !== null ? { endSec: end } : {}), format: patch.format ?? d.settings.format, normalize: patch.normalize ?? d.settings.normalize },
+            storedAnalysis(d)?.suggestedTrim ?? null,
+          );
+          patch.trimStartSec = auto.trimStartSec ?? null;
+          patch.trimEndSec = auto.trimEndSec ?? null;
+          patch.trimSilence = auto.trimSilence ?? true;
         }
         d = await drafts.updateSettings(req.draftId, patch);
       }

@@ -65,8 +65,10 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     })().catch(() => undefined);
   });
   outbox.start();
+  const legacy = services.legacyWorkspaceDir;
+  const adopting = legacy ? app.workspace.adoptLegacyTakes(legacy).catch(() => 0) : Promise.resolve(0);
 
-  const handlers: Handlers = {
+  const joined: Handlers = {
     ...sessionHandlers(app),
     ...pbxHandlers(app),
     ...draftHandlers(app, renderer),
@@ -75,12 +77,15 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...historyHandlers(app),
     ...systemHandlers(app),
   };
+  // Unfinished takes of the previous version are drafts before the window asks for them.
+  const handlers = { ...joined, listUnfinishedTakes: async (req, ctx) => (await adopting, joined.listUnfinishedTakes(req, ctx)) } satisfies Handlers;
 
   return {
     handlers,
     dropped: app.dropped,
     context: app,
     async dispose() {
+      await adopting;
       app.operations.cancelAll();
       await outbox.dispose();
       await app.workspace.stopLiveDecoders();

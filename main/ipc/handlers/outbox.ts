@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { suffixFor } from '../../core/domain.js';
-import { holdsBytes, keepBothTarget, type EnqueueInput } from '../../core/library/index.js';
+import { holdsBytes, keepBothTarget, type EnqueueInput, type QueueItem } from '../../core/library/index.js';
 import type { NameCheck } from '../channels.js';
 import { AppStateError } from '../errors.js';
 import type { PbxClientLike } from '../services.js';
@@ -29,6 +29,25 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
       await fn(item);
     }
   }));
+}
+
+/**
+ * The same greeting queued again for the same PBX, extension and name replaces what is still waiting of the earlier
+ * one (as the CLI does on a rerun), so an older take cannot land after the newer. Items already running finish.
+ */
+async function supersede<C extends PbxClientLike>(app: AppContext<C>, fresh: readonly QueueItem[]): Promise<void> {
+  const key = (i: QueueItem): string => `${i.pbxProfileId}\n${i.ext}\n${i.fileName}`;
+  const byKey = new Map(fresh.map((i) => [key(i), i]));
+  const freshIds = new Set(fresh.map((i) => i.id));
+  const stale = (await app.queue.list({ states: ['pending'] })).filter((i) => !freshIds.has(i.id) && (byKey.get(key(i))?.seq ?? -1) > i.seq);
+  for (const i of stale) {
+    try {
+      const [cancelled] = await app.queue.cancel([i.id]);
+      if (cancelled?.state === 'cancelled') await app.queue.save({ ...cancelled, reason: `superseded by ${byKey.get(key(i))?.id ?? 'a newer upload'}: the same greeting was queued again` });
+    } catch {
+      // Started or finished meanwhile: it stays as it is.
+    }
+  }
 }
 
 export function outboxHandlers<C extends PbxClientLike>(app: AppContext<C>, renderer: DraftRenderer): HandlersFor<OutboxChannels> {
@@ -88,6 +107,7 @@ export function outboxHandlers<C extends PbxClientLike>(app: AppContext<C>, rend
         ...(req.activate ? { activate: req.activate } : {}),
       }));
       const items = await app.queue.enqueueMany(inputs);
+      await supersede(app, items);
       outbox.kick();
       outbox.emit(null, null);
       return { itemIds: items.map((i) => i.id) };

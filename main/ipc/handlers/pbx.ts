@@ -71,8 +71,8 @@ export function pbxHandlers<C extends PbxClientLike>(app: AppContext<C>): Handle
       }
       const cached = await fromCache(wanted, req);
       if (cached) return cached;
-      if (!wanted) throw notConnected();
-      return { total: 0, page: req.page, pageSize: req.pageSize, items: [], source: 'cache', fetchedAt: null, profileId: wanted };
+      // Offline with no directory kept for that PBX: the picker says to type the numbers.
+      throw notConnected();
     },
     async listGreetings(req) {
       return session.requireClient().listGreetings(req.ext);

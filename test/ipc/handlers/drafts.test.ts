@@ -1,6 +1,6 @@
 // Draft handlers over fakes: imports and recordings are drafts from their first byte; the library's operations.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createHandlers, type AppHandlers, type HandlerContext } from '../../../main/ipc/handlers/index.js';
@@ -68,6 +68,23 @@ describe('recording takes', () => {
     const next = createHandlers(fakeServices(dir, state));
     expect(await next.handlers.discardTake({ takeId: c.takeId }, ctx)).toEqual({ discarded: true });
     expect(await next.handlers.listUnfinishedTakes({}, ctx)).toEqual([]);
+    await next.dispose();
+  });
+});
+
+describe('takes left by the previous version', () => {
+  it('an unfinished take in the old workspace becomes an unfinished draft, offered for restore; the old folder goes', async () => {
+    const legacy = path.join(dir, 'old-workspace');
+    const take = path.join(legacy, 'takes', 'abc123');
+    await mkdir(take, { recursive: true });
+    await writeFile(path.join(take, 'meta.json'), JSON.stringify({ takeId: 'abc123', startedAt: '2026-01-01T09:00:00.000Z', mimeType: 'audio/webm;codecs=opus', state: 'recording' }));
+    await writeFile(path.join(take, 'take.webm'), Buffer.alloc(3000, 5));
+    const next = createHandlers(fakeServices(path.join(dir, 'new-data'), state, { legacyWorkspaceDir: legacy }));
+    const list = await next.handlers.listUnfinishedTakes({}, ctx);
+    expect(list).toEqual([expect.objectContaining({ bytes: 3000, mimeType: 'audio/webm' })]);
+    const restored = await next.handlers.restoreTake({ takeId: list[0]!.takeId }, ctx);
+    expect(restored).toMatchObject({ origin: 'recording', sizeBytes: 3000 });
+    await expect(stat(take)).rejects.toThrow();
     await next.dispose();
   });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EventMap, EventName } from '../../../main/ipc/channels.js';
 import type { AppHandlers, HandlerContext } from '../../../main/ipc/handlers/index.js';
-import type { DialogsPort } from '../../../main/ipc/services.js';
+import type { DialogsPort, ProfileStorePort } from '../../../main/ipc/services.js';
 import { composeApp, type ComposeOptions } from '../../../main/shell/compose.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../main/sim/index.js';
 import { MemoryProfiles } from '../../e2e/bridge/profiles.js';
@@ -17,13 +17,13 @@ export interface TestApp {
   h: AppHandlers['handlers'];
   ctx: HandlerContext;
   events: { name: EventName; payload: unknown }[];
-  profiles: MemoryProfiles;
+  profiles: ProfileStorePort;
   dispose(): Promise<void>;
 }
 
-export function startApp(dataDir: string, opts: Partial<ComposeOptions> & { profiles?: MemoryProfiles; dialogs?: DialogsPort } = {}): TestApp {
+export function startApp(dataDir: string, opts: Partial<ComposeOptions> & { profiles?: ProfileStorePort; dialogs?: DialogsPort } = {}): TestApp {
   const events: { name: EventName; payload: unknown }[] = [];
-  const profiles = opts.profiles ?? new MemoryProfiles();
+  const profiles: ProfileStorePort = opts.profiles ?? new MemoryProfiles();
   const app = composeApp({
     dataDir,
     env: {},

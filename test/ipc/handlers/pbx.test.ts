@@ -40,8 +40,8 @@ describe('greetings on the connected PBX', () => {
 describe('extension search offline', () => {
   it('answers from the directory last read for the profile, with its date; unknown numbers are not refused', async () => {
     const p = await h().saveProfile({ name: 'Office', baseUrl: 'https://pbx:8088', clientId: 'id', clientSecret: 'right-secret', tls: { mode: 'system' } }, ctx);
-    // Never connected: nothing cached, an empty cache page (not an error) for the known profile.
-    expect(await h().searchExtensions({ query: '', page: 1, pageSize: 10, profileId: p.id }, ctx)).toMatchObject({ source: 'cache', total: 0, fetchedAt: null, profileId: p.id });
+    // Never connected: no directory kept, so the picker is told to type numbers (NOT_CONNECTED).
+    await expect(h().searchExtensions({ query: '', page: 1, pageSize: 10, profileId: p.id }, ctx)).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
     await h().connect({ id: p.id }, ctx);
     for (let i = 0; i < 100 && !(await app.context.directory.read({ origin: 'https://pbx:8088', clientId: 'id' }))?.complete; i++) await new Promise((r) => setTimeout(r, 10));
     await h().disconnect({}, ctx);

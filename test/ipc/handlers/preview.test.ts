@@ -54,6 +54,19 @@ describe('analyse and preview', () => {
     await app2.dispose();
   });
 
+  it('saveDraft with the handles where the analysis put them keeps the automatic trim, so the heard render is the one sent', async () => {
+    const src = await h().importBytes({ name: 'a.wav', bytes: new Uint8Array(5000) }, ctx);
+    const a = await h().analyse({ sourceId: src.sourceId, operationId: 'an' }, ctx);
+    const round = (x: number) => Math.round(x * 100) / 100;
+    const heard = await h().renderPreview({ sourceId: src.sourceId, operationId: 'p', startSec: round(a.suggestedTrim.startSec), endSec: round(a.suggestedTrim.endSec), format: 'auto', normalize: true }, ctx);
+    const saved = await h().saveDraft({ draftId: src.draftId, settings: { trimStartSec: round(a.suggestedTrim.startSec), trimEndSec: round(a.suggestedTrim.endSec), normalize: true, format: 'auto' } }, ctx);
+    expect(saved.format).toBe(heard.format); // still current: nothing to render again before an upload
+    expect((await h().getDraft({ draftId: src.draftId }, ctx)).settings).toMatchObject({ trimStartSec: null, trimEndSec: null });
+    const moved = await h().saveDraft({ draftId: src.draftId, settings: { trimStartSec: 1, trimEndSec: 2 } }, ctx);
+    expect(moved.format).toBeNull(); // the render is now older than the settings
+    expect((await h().getDraft({ draftId: src.draftId }, ctx)).settings).toMatchObject({ trimStartSec: 1, trimEndSec: 2 });
+  });
+
   it('renders the caller preview into the draft; gsm is played back through a PCM copy of the real render', async () => {
     const src = await h().importBytes({ name: 'a.wav', bytes: new Uint8Array(5000) }, ctx);
     const wav = await h().renderPreview({ sourceId: src.sourceId, operationId: 'p1', startSec: 0.5, endSec: 3, format: 'wav', normalize: true }, ctx);
