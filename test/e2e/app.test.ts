@@ -545,18 +545,23 @@ describe('desktop UI in Debian Chromium over the IPC bridge', () => {
     await shot('12-keyboard-sent');
   });
 
-  it('a draft made with the CLI (vmgreet tts --template … --ext) appears in the app\'s Drafts, with its script', async () => {
+  it('drafts made with the CLI (vmgreet drafts add, vmgreet tts --template … --ext) appear in the app\'s Drafts, with their scripts', async () => {
+    await vmgreet(['drafts', 'add', importFile, '--name', 'cli_added', '--ext', target.number, '--script', 'Welcome to the support line']);
     const args = ['tts', '--template', 'away', '--ext', target.number, '--name', 'cli_away', '--fill', 'company=Acme', '--fill', 'back_date=2026-12-10',
       '--pbx', sim!.url, '--client-id', sim!.clientId, '--pin', sim!.fingerprint256!, '--data-dir', dataDir, '--json'];
     const r = await execFileP(process.execPath, [path.join(ROOT, 'bin', 'vmgreet.js'), ...args], { cwd: ROOT, timeout: 90_000, env: { ...process.env, VMGREET_CLIENT_SECRET: sim!.clientSecret } })
-      .then((x) => ({ code: 0, out: x.stdout }), (e: { code?: number; stdout?: string }) => ({ code: e.code ?? -1, out: e.stdout ?? '' }));
-    console.log(`vmgreet tts exit ${r.code}`);
+      .then(() => 0, (e: { code?: number }) => e.code ?? -1);
+    console.log(`vmgreet tts exit ${r}`);
     await page.getByTestId('nav-drafts').click();
-    await page.getByTestId('draft-search').fill('cli_away');
-    const row = page.getByTestId('draft-row').filter({ hasText: 'cli_away' });
-    await expect.poll(() => row.count(), POLL).toBe(1);
-    expect(await row.textContent()).toMatch(/Acme|away|out/i);
-    await shot('13-cli-draft-in-app');
+    await page.getByTestId('draft-search').fill('cli_');
+    const added = page.getByTestId('draft-row').filter({ hasText: 'cli_added' });
+    const away = page.getByTestId('draft-row').filter({ hasText: 'cli_away' });
+    await expect.poll(() => added.count(), POLL).toBe(1);
+    await expect.poll(() => away.count(), POLL).toBe(1);
+    expect(await added.textContent()).toContain('Welcome to the support line');
+    expect(await added.textContent()).toContain(target.number);
+    expect(await away.textContent()).toMatch(/away/i);
+    await shot('13-cli-drafts-in-app');
     await page.getByTestId('draft-search').fill('');
   });
 
