@@ -38,6 +38,8 @@ describe('vmgreet drafts add', () => {
     await lib.open();
     const ids = (await lib.list()).map((e) => e.id);
     expect(ids).toContain(doc.id);
+    // Its length is kept with it, so the app lists it before anyone opens it.
+    expect((await lib.get(doc.id)).probe?.durationSec).toBeCloseTo(1.5, 1);
     const listed = await runVmgreet(['drafts', 'list', '--json', '--data-dir', dataDir]);
     expect((oneJson(listed.stdout) as { items: Array<{ id: string }> }).items.map((d) => d.id)).toContain(doc.id);
   });

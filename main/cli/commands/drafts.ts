@@ -75,7 +75,9 @@ export function registerDrafts(program: Command, state: RunState): void {
       const { probeAudio } = await import('../../core/audio/index.js');
       const probe = await probeAudio(file);
       const lib = await openLibrary(ctx, flags);
-      const d = await lib.create({ sourcePath: path.resolve(file), name, targetExtensions: targets, origin: 'import', script: flags.script ?? null });
+      const created = await lib.create({ sourcePath: path.resolve(file), name, targetExtensions: targets, origin: 'import', script: flags.script ?? null });
+      // Kept with the draft so the app's Drafts list shows its length before anyone opens it.
+      const d = await lib.annotate(created.id, { probe: { durationSec: probe.durationSec, codec: probe.codec, sampleRate: probe.sampleRate, channels: probe.channels } });
       ctx.out.result({ ...draftSummary(d), durationSec: probe.durationSec }, () => `Kept ${showValue(path.basename(file))} as draft "${d.name}" (${d.id}); it shows in the app's Drafts.`);
     }),
   );
