@@ -7,7 +7,7 @@ import { describeHolder, isTerminal, QueueWorker, readWorkerLock, type HistorySt
 import { VmgsError } from '../core/errors.js';
 import type { OutboxEvent, OutboxItem, OutboxPage, OutboxState, ProfileSummary } from './channels.js';
 import type { Broadcaster, ClockPort, PbxClientLike } from './services.js';
-import type { Session } from './session.js';
+import { isUnreachableError, type Session } from './session.js';
 
 const STATES: OutboxState[] = ['pending', 'running', 'uploaded', 'skipped', 'renamed', 'failed', 'cancelled'];
 
@@ -103,6 +103,9 @@ export class Outbox<C extends PbxClientLike> {
         let ok = sendable.get(profile.id);
         if (ok === undefined) {
           ok = (await this.deps.session.hasCredentials(profile.id)) && this.deps.session.mayReach(profile.id) && (this.offlineUntil.get(profile.id) ?? 0) <= now;
+          // A PBX found offline before is asked with one light call first: its items are not tried (and their
+          // retry budget not spent) until it answers.
+          if (ok && this.offlineUntil.has(profile.id)) ok = await this.probe(profile.id);
           sendable.set(profile.id, ok);
         }
         if (ok) ids.push(item.id);
@@ -148,6 +151,19 @@ export class Outbox<C extends PbxClientLike> {
         this.worker = null;
       }
       if (!this.again) return;
+    }
+  }
+
+  private async probe(profileId: string): Promise<boolean> {
+    try {
+      const client = await this.deps.session.clientFor(profileId);
+      await client.listExtensions({ page: 1, pageSize: 1 });
+      this.offlineUntil.delete(profileId);
+      return true;
+    } catch (err) {
+      if (!isUnreachableError(err)) return true; // it answers: the worker decides what the error means for items
+      this.offlineUntil.set(profileId, this.deps.clock.now() + this.offlineRetryMs);
+      return false;
     }
   }
 
@@ -201,20 +217,23 @@ export class Outbox<C extends PbxClientLike> {
     this.lockedBy = lockedBy;
     const items: OutboxItem[] = [];
     const labels = new Map<string, ProfileSummary | undefined>();
+    const credentials = new Map<string, boolean>();
     for (const item of slice) {
       const key = `${item.pbxProfileId}|${item.pbx.origin}|${item.pbx.clientId}`;
       if (!labels.has(key)) labels.set(key, await this.deps.session.profileFor(item));
-      items.push(await this.toItem(item, labels.get(key), lockedBy));
+      const profile = labels.get(key);
+      if (profile && !credentials.has(profile.id)) credentials.set(profile.id, await this.deps.session.hasCredentials(profile.id));
+      items.push(this.toItem(item, profile, profile ? credentials.get(profile.id) === true : false, lockedBy));
     }
     return { total: filtered.length, page: req.page, pageSize: req.pageSize, items, counts, draining: this.draining, lockedBy };
   }
 
-  private async toItem(i: QueueItem, profile: ProfileSummary | undefined, lockedBy: string | null): Promise<OutboxItem> {
+  private toItem(i: QueueItem, profile: ProfileSummary | undefined, hasCredentials: boolean, lockedBy: string | null): OutboxItem {
     let waitingReason: string | null = null;
     if (i.state === 'pending') {
       if (lockedBy) waitingReason = `${lockedBy} is uploading from this data folder; this item is sent when it has finished.`;
       else if (!profile) waitingReason = `No PBX profile in this app for ${i.pbx.origin || i.pbxProfileId}: add one to send.`;
-      else if (!(await this.deps.session.hasCredentials(profile.id))) waitingReason = `Connect to ${profile.name} to send (enter its Client Secret).`;
+      else if (!hasCredentials) waitingReason = `Connect to ${profile.name} to send (enter its Client Secret).`;
       else if (!this.deps.session.mayReach(profile.id) || (this.offlineUntil.get(profile.id) ?? 0) > this.deps.clock.now()) {
         waitingReason = `${profile.name} cannot be reached; this item is sent when it answers.`;
       }

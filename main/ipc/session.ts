@@ -107,13 +107,15 @@ export class Session<C extends PbxClientLike> {
   }
 
   /**
-   * The app's profile for a queue item or history entry: its own profile id, else a saved profile for the same
-   * origin and client ID (an item queued by the CLI). Undefined when this app knows no such PBX.
+   * The app's profile for a queue item or history entry: its own profile id (while that profile still has the
+   * item's origin), else a saved profile for the same origin and client ID (an item queued by the CLI). Undefined
+   * when this app knows no such PBX.
    */
   async profileFor(target: PbxTarget): Promise<ProfileSummary | undefined> {
     const all = await this.profiles();
     const byId = all.find((p) => p.id === target.pbxProfileId);
-    if (byId) return byId;
+    // An item keeps going to the PBX it was queued for: a profile whose address changed since is not that PBX.
+    if (byId && (target.pbx.origin === '' || safeOrigin(byId.baseUrl) === target.pbx.origin)) return byId;
     if (target.pbx.origin === '') return undefined;
     return all.find((p) => safeOrigin(p.baseUrl) === target.pbx.origin && p.clientId === target.pbx.clientId);
   }

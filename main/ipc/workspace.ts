@@ -96,6 +96,9 @@ function stamp(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** A new draft in the app renders in the best format that fits the PBX (like the CLI's default --format auto). */
+const APP_DRAFT_SETTINGS = { format: 'auto' as const };
+
 export class Workspace {
   private readonly active = new Map<string, ActiveTake>();
   constructor(readonly drafts: DraftLibrary, readonly audio: AudioPort) {}
@@ -113,7 +116,7 @@ export class Workspace {
 
   private async adopt(filePath: string, name: string): Promise<SourceInfo> {
     const base = path.basename(name, path.extname(name)).trim() || 'Imported audio';
-    const draft = await this.drafts.create({ sourcePath: filePath, name: base.slice(0, 200), origin: 'import' });
+    const draft = await this.drafts.create({ sourcePath: filePath, name: base.slice(0, 200), origin: 'import', settings: APP_DRAFT_SETTINGS });
     try {
       const probe = await this.audio.probe(this.drafts.sourcePath(draft), {});
       return sourceInfoOf(await this.drafts.annotate(draft.id, { probe: probeOf(probe) }));
@@ -160,7 +163,7 @@ export class Workspace {
 
   /** Creates the take's draft (empty source, unfinished) before the first chunk. The take id is the draft id. */
   async startTake(mimeType: string, now: number = Date.now()): Promise<string> {
-    const draft = await this.drafts.createGrowing({ name: `Recording ${stamp(now)}`, sourceSuffix: extForMime(mimeType), origin: 'recording' });
+    const draft = await this.drafts.createGrowing({ name: `Recording ${stamp(now)}`, sourceSuffix: extForMime(mimeType), origin: 'recording', settings: APP_DRAFT_SETTINGS });
     const folder = path.dirname(this.drafts.sourcePath(draft));
     await mkdir(folder, { recursive: true });
     const audio = this.audio;

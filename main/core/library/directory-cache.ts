@@ -3,6 +3,7 @@
 // (merged: a page read adds and refreshes its extensions), read when the PBX cannot be reached. Files that fail the
 // schema are treated as absent (never trusted).
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJsonFile, writeJsonAtomic } from './atomic.js';
@@ -91,6 +92,7 @@ export class DirectoryCache {
         complete = old?.complete === true && fresh.every((e) => old.extensions.some((o) => o.number === e.number));
       }
       merged.sort((a, b) => a.number.localeCompare(b.number, 'en', { numeric: true }));
+      await mkdir(this.dir, { recursive: true });
       await writeJsonAtomic(this.fileOf(pbx), {
         schemaVersion: 1,
         pbx: { origin: pbx.origin, clientId: pbx.clientId },

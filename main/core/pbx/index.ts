@@ -12,8 +12,6 @@ export type {
   CreateTtsGreetingOptions,
   TtsGreetingRequest,
 } from './client.js';
-export { uploadWithPolicy, renamedCandidate } from './policy.js';
-export type { OverwritePolicy, ExistsDecision, UploadWithPolicyOptions, UploadOutcome, GreetingUploader } from './policy.js';
 export {
   PbxApiError,
   PbxNetworkError,

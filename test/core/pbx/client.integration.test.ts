@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { GreetingExistsError, uploadWithPolicy, type OverwritePolicy } from '../../../main/core/pbx/index.js';
 import { appVersion } from '../../../main/core/pbx/version.js';
 import { CancelledError } from '../../../main/core/errors.js';
 import { caughtErr, expectClean, simHarness, wavBytes, type Scheme } from './sim-helpers.js';
@@ -167,70 +166,13 @@ describe.each<Scheme>(['http', 'https'])('client <-> simulator over %s', (scheme
   });
 });
 
-describe.each(['exist_type', '40003'] as const)('uploadWithPolicy against the simulator (ask duplicate as %s)', (askDuplicateMode) => {
-  const OLD = Buffer.from('old greeting bytes');
-
-  async function setup(scheme: Scheme = 'http', seeded: string[] = ['vm_away.wav']) {
-    const sim = await h.sim(scheme, { askDuplicateMode });
-    for (const name of seeded) sim.seedGreeting('3200', name, OLD);
+describe.each(['exist_type', '40003'] as const)('greetingExists against the simulator (ask duplicate as %s)', (askDuplicateMode) => {
+  // Uploads with a policy go through the queue worker (main/core/library); its ask step is this call.
+  it('greetingExists detects the duplicate, case-sensitively', async () => {
+    const sim = await h.sim('http', { askDuplicateMode });
+    sim.seedGreeting('3200', 'vm_away.wav', Buffer.from('old greeting bytes'));
     const c = h.client(sim);
-    const bytes = wavBytes(2000, 3);
-    return { sim, c, bytes, filePath: h.file('new.wav', bytes) };
-  }
-  const names = (sim: Awaited<ReturnType<typeof setup>>['sim']) => sim.greetings('3200').map((g) => g.real_filename).sort();
-
-  it('greetingExists detects the duplicate', async () => {
-    const { c } = await setup();
     expect((await c.greetingExists('3200', 'vm_away.wav')).exists).toBe(true);
     expect((await c.greetingExists('3200', 'VM_AWAY.wav')).exists).toBe(false);
-  });
-
-  it.each<OverwritePolicy>(['ask', 'overwrite', 'skip', 'rename', 'fail'])('creates an absent name under policy %s', async (policy) => {
-    const { sim, c, bytes, filePath } = await setup('http', []);
-    expect(await uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy })).toEqual({ ext: '3200', fileName: 'vm_away.wav', action: 'created', existed: false, bytes: bytes.length });
-    expect(sim.greetings('3200')[0]!.bytes.equals(bytes)).toBe(true);
-  });
-
-  it('overwrite replaces the content', async () => {
-    const { sim, c, bytes, filePath } = await setup('https');
-    expect(await uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy: 'overwrite' })).toMatchObject({ action: 'overwritten', existed: true });
-    expect(names(sim)).toEqual(['vm_away.wav']);
-    expect(sim.greetings('3200')[0]!.bytes.equals(bytes)).toBe(true);
-  });
-
-  it('skip leaves the existing greeting alone', async () => {
-    const { sim, c, filePath } = await setup();
-    expect(await uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy: 'skip' })).toMatchObject({ action: 'skipped', existed: true, bytes: 0 });
-    expect(sim.greetings('3200')[0]!.bytes.equals(OLD)).toBe(true);
-  });
-
-  it('rename takes the first free name-N', async () => {
-    const { sim, c, bytes, filePath } = await setup('http', ['vm_away.wav', 'vm_away-2.wav']);
-    expect(await uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy: 'rename' })).toMatchObject({ action: 'renamed', fileName: 'vm_away-3.wav', existed: true });
-    expect(names(sim)).toEqual(['vm_away-2.wav', 'vm_away-3.wav', 'vm_away.wav']);
-    expect(sim.greetings('3200').find((g) => g.real_filename === 'vm_away.wav')!.bytes.equals(OLD)).toBe(true);
-    expect(sim.greetings('3200').find((g) => g.real_filename === 'vm_away-3.wav')!.bytes.equals(bytes)).toBe(true);
-  });
-
-  it('fail and ask-without-decide throw GreetingExistsError and change nothing', async () => {
-    const { sim, c, filePath } = await setup();
-    for (const policy of ['fail', 'ask'] as const) {
-      const e = await caughtErr(() => uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy }));
-      expect(e).toBeInstanceOf(GreetingExistsError);
-      expect(e.code).toBe('GREETING_EXISTS');
-      expectClean(e, sim);
-    }
-    expect(names(sim)).toEqual(['vm_away.wav']);
-    expect(sim.greetings('3200')[0]!.bytes.equals(OLD)).toBe(true);
-    expect(sim.requestLog().filter((e) => e.path.endsWith('/extension_vm_greeting/upload'))).toHaveLength(2); // two asks, no force
-  });
-
-  it('ask hands the decision to the caller', async () => {
-    const { sim, c, bytes, filePath } = await setup();
-    const asked: unknown[] = [];
-    const out = await uploadWithPolicy(c, { ext: '3200', filePath, fileName: 'vm_away.wav', policy: 'ask', decide: async (x) => (asked.push(x), 'overwrite') });
-    expect(asked).toEqual([{ ext: '3200', fileName: 'vm_away.wav' }]);
-    expect(out.action).toBe('overwritten');
-    expect(sim.greetings('3200')[0]!.bytes.equals(bytes)).toBe(true);
   });
 });

@@ -31,6 +31,11 @@ describe('Outbox', () => {
       const page = await t.h.listOutbox({ page: 1, pageSize: 50 }, t.ctx);
       return page.items.every((i) => i.state === 'pending' && (i.waitingReason ?? '').includes('cannot be reached'));
     }, 10_000, 'pending with a reason');
+    // Offline for many retry periods (300 ms here): the items stay pending, their retry budget is not spent.
+    await new Promise((r) => setTimeout(r, 3000));
+    const still = await t.h.listOutbox({ page: 1, pageSize: 50 }, t.ctx);
+    expect(still.items.map((i) => i.state)).toEqual(['pending', 'pending']);
+    expect(Math.max(...still.items.map((i) => i.attempts))).toBeLessThanOrEqual(3);
     const s = await later.start();
     cleanups.push(() => s.close());
     await waitFor(() => onSim(s, '3200', 'away.wav') && onSim(s, '3201', 'away.wav'), 15_000, 'drained to the simulator');
