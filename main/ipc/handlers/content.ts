@@ -73,10 +73,11 @@ export function contentHandlers<C extends PbxClientLike>(app: AppContext<C>, ren
   }
 
   function extsOf(req: PersonalReq): string[] {
-    const out = new Set<string>(req.exts ?? []);
-    if (req.spec !== undefined && req.spec.trim() !== '') for (const e of parseExtensionList(req.spec)) out.add(e);
+    const out = new Set<string>(req.spec !== undefined && req.spec.trim() !== '' ? parseExtensionList(req.spec) : []);
+    for (const e of req.exts ?? []) out.add(e);
     if (out.size === 0) throw new ContentError('usage', 'PERSONAL_NO_EXTENSIONS', 'Choose at least one extension (pick them, or type numbers or a range such as 3200-3219).');
-    return [...out];
+    // In number order, as the directory lists them (typed and ticked ones mixed).
+    return [...out].sort((a, b) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a.localeCompare(b)));
   }
 
   /** The live directory while connected, else the cached copy of the last used profile's PBX. */
@@ -182,7 +183,7 @@ export function contentHandlers<C extends PbxClientLike>(app: AppContext<C>, ren
       const reports = await discoverEngines(engines());
       const out: TtsEngineView[] = reports.map((r) => ({
         id: r.id, label: r.info.label, available: r.available, reason: r.reason, version: r.version,
-        voices: r.voices.map((v) => ({ id: v.id, label: v.label, language: v.language })), maxChars: r.info.maxChars, licence: r.info.licence,
+        voices: [...new Map(r.voices.map((v) => [v.id, { id: v.id, label: v.label, language: v.language }])).values()], maxChars: r.info.maxChars, licence: r.info.licence,
       }));
       if (!out.some((e) => e.id === 'pbx')) {
         out.push({ id: 'pbx', label: "The PBX's text-to-speech", available: false, reason: 'Connect to the PBX to use its own voices.', version: null, voices: [], maxChars: 1000, licence: "The PBX's terms" });

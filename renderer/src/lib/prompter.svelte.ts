@@ -17,3 +17,6 @@ class Prompter {
 }
 
 export const prompter = new Prompter();
+
+/** The placeholder values typed in the Scripts view: kept while the person visits other views. */
+export const placeholderValues = $state({ name: '', extension: '', company: '', back_date: '' });
