@@ -65,6 +65,8 @@ export interface RenderOptionsLike {
   normalize?: boolean;
   denoise?: boolean;
   level?: boolean;
+  /** Only for local playback copies, which are never uploaded: lifts the PBX's 8 MB limit (default: the limit). */
+  sizeLimitBytes?: number;
 }
 export interface RenderResultLike {
   outputPath: string;
