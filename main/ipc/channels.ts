@@ -3,6 +3,7 @@
 // responses are plain data (structured-clone safe) described by TypeScript types.
 import { z } from 'zod';
 import { greetingNameProblem } from './names.js';
+import { contentChannels } from './channels/content.js';
 import {
   FORMAT_CHOICES,
   GREETING_FORMATS,
@@ -519,6 +520,7 @@ export const channels = {
 
   // links
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
+  ...contentChannels,
 } as const;
 
 export type Channels = typeof channels;

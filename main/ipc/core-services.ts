@@ -124,7 +124,7 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
     async render(o, ctl) {
       const whole = o.startSec === undefined && o.endSec === undefined;
       const spec = speculative.get(o.inputPath);
-      if (spec && whole && o.trimSilence === true && o.normalize === true && o.format === spec.format) {
+      if (spec && whole && o.trimSilence === true && o.normalize === true && o.format === spec.format && !o.denoise && !o.level) {
         speculative.delete(o.inputPath);
         const r = await spec.result;
         if (r && !ctl.signal?.aborted && (await moveFile(r.outputPath, o.outputPath))) {

@@ -52,6 +52,8 @@ export interface AudioAnalysisLike {
   noiseFloorDbfs: number;
   durationSec: number;
   warnings: { code: string; message: string }[];
+  /** Clean-up the analysis suggests (DENOISE, LEVEL). */
+  suggestions?: { code: string; message: string }[];
 }
 export interface RenderOptionsLike {
   inputPath: string;
@@ -61,6 +63,8 @@ export interface RenderOptionsLike {
   endSec?: number;
   trimSilence?: boolean;
   normalize?: boolean;
+  denoise?: boolean;
+  level?: boolean;
   /** Only for local playback copies, which are never uploaded: lifts the PBX's 8 MB limit (default: the limit). */
   sizeLimitBytes?: number;
 }
@@ -121,6 +125,8 @@ export interface DialogsPort {
   /** Absolute path chosen by the person, or null when cancelled. */
   openAudioFile(): Promise<string | null>;
   saveFile(defaultName: string): Promise<string | null>;
+  /** A greeting-templates file (.json) to import; absent where there is no native dialog (the page reads the file). */
+  openTemplatesFile?(): Promise<string | null>;
 }
 
 /** Events main → every window (the Outbox and the connection state change without a request). */

@@ -17,6 +17,10 @@ export function electronDialogs<W>(dialog: DialogLike<W>, getWindow: () => W): D
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    async openTemplatesFile() {
+      const r = await dialog.showOpenDialog(getWindow(), { title: 'Import greeting templates', properties: ['openFile'], filters: [{ name: 'Templates', extensions: ['json'] }] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     async saveFile(defaultName) {
       const r = await dialog.showSaveDialog(getWindow(), { title: 'Save greeting', defaultPath: defaultName });
       return r.canceled || !r.filePath ? null : r.filePath;

@@ -397,6 +397,8 @@ export class DraftLibrary {
           trimSilence: d.settings.trimSilence,
           normalize: d.settings.normalize,
           targetLufs: d.settings.targetLufs,
+          ...(d.settings.denoise ? { denoise: true } : {}),
+          ...(d.settings.level ? { level: true } : {}),
         },
         ctl,
       ).catch(async (err: unknown) => {

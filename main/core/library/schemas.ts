@@ -17,6 +17,9 @@ export const DraftSettingsSchema = z.object({
   normalize: z.boolean(),
   targetLufs: z.number().min(-70).max(0),
   format: formatChoice,
+  /** Noise reduction and levelling (main/core/audio/cleanup.ts); absent = off, so older drafts keep their render. */
+  denoise: z.boolean().optional(),
+  level: z.boolean().optional(),
 });
 export type DraftSettings = z.infer<typeof DraftSettingsSchema>;
 

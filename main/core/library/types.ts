@@ -13,6 +13,8 @@ export interface RenderRequest {
   trimSilence?: boolean;
   normalize?: boolean;
   targetLufs?: number;
+  denoise?: boolean;
+  level?: boolean;
 }
 
 export interface RenderOutcome {

@@ -9,6 +9,7 @@ import { systemClock, type AppServices, type Broadcaster, type PbxClientLike } f
 import { Session } from '../session.js';
 import { Workspace } from '../workspace.js';
 import { Operations, type AppContext, type Handlers } from './context.js';
+import { contentHandlers } from './content.js';
 import { draftHandlers } from './drafts.js';
 import { historyHandlers } from './history.js';
 import { outboxHandlers } from './outbox.js';
@@ -76,6 +77,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...outboxHandlers(app, renderer),
     ...historyHandlers(app),
     ...systemHandlers(app),
+    ...contentHandlers(app, renderer),
   };
   // Unfinished takes of the previous version are drafts before the window asks for them.
   const handlers = { ...joined, listUnfinishedTakes: async (req, ctx) => (await adopting, joined.listUnfinishedTakes(req, ctx)) } satisfies Handlers;

@@ -35,7 +35,7 @@ export class DraftRenderer {
   readonly results = new Map<string, RenderResultLike>();
   constructor(private readonly render: (o: Parameters<AppContext['services']['audio']['render']>[0], ctl: Parameters<AppContext['services']['audio']['render']>[1]) => Promise<RenderResultLike>) {}
 
-  fn = async (o: { inputPath: string; outputPath: string; format?: FormatChoice; startSec?: number; endSec?: number; trimSilence?: boolean; normalize?: boolean; targetLufs?: number }, ctl?: { signal?: AbortSignal; onProgress?: (p: { percent: number; stage: string }) => void }) => {
+  fn = async (o: { inputPath: string; outputPath: string; format?: FormatChoice; startSec?: number; endSec?: number; trimSilence?: boolean; normalize?: boolean; targetLufs?: number; denoise?: boolean; level?: boolean }, ctl?: { signal?: AbortSignal; onProgress?: (p: { percent: number; stage: string }) => void }) => {
     const hinted = o.format === 'auto' || o.format === undefined ? this.hints.get(o.inputPath) : undefined;
     const { targetLufs: _ignored, ...rest } = o;
     void _ignored;

@@ -4,10 +4,11 @@
 import type { ConnectionState, OutboxState } from '../../../main/ipc/channels.js';
 import { call, on } from './api.js';
 
-export const VIEWS = ['workspace', 'drafts', 'outbox', 'history', 'connect'] as const;
+export const VIEWS = ['workspace', 'drafts', 'scripts', 'outbox', 'history', 'connect'] as const;
 export type View = (typeof VIEWS)[number];
 export const VIEW_LABELS: Record<View, string> = {
   workspace: 'Workspace',
+  scripts: 'Scripts',
   drafts: 'Drafts',
   outbox: 'Outbox',
   history: 'History',
