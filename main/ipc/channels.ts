@@ -15,6 +15,7 @@ import {
   type SelectionSlot,
   type UploadAction,
 } from '../core/domain.js';
+import { batchChannels } from './channels/batch.js';
 export type { Extension, Greeting, IfExistsPolicy, SelectionSlot, UploadAction };
 
 // ---------- shared value schemas ----------
@@ -519,6 +520,8 @@ export const channels = {
 
   // links
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
+
+  ...batchChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -119,6 +119,8 @@ export interface DialogsPort {
   /** Absolute path chosen by the person, or null when cancelled. */
   openAudioFile(): Promise<string | null>;
   saveFile(defaultName: string): Promise<string | null>;
+  /** A CSV mapping (extension,file[,name]) chosen by the person, or null when cancelled. Absent: not offered. */
+  openCsvFile?(): Promise<string | null>;
 }
 
 /** Events main → every window (the Outbox and the connection state change without a request). */

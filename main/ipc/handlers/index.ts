@@ -9,6 +9,7 @@ import { systemClock, type AppServices, type Broadcaster, type PbxClientLike } f
 import { Session } from '../session.js';
 import { Workspace } from '../workspace.js';
 import { Operations, type AppContext, type Handlers } from './context.js';
+import { batchHandlers } from './batch.js';
 import { draftHandlers } from './drafts.js';
 import { historyHandlers } from './history.js';
 import { outboxHandlers } from './outbox.js';
@@ -74,6 +75,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...outboxHandlers(app, renderer),
     ...historyHandlers(app),
     ...systemHandlers(app),
+    ...batchHandlers(app, renderer),
   };
 
   return {
