@@ -147,9 +147,9 @@ describe('Send (enqueue flow)', () => {
     await user.click(screen.getByTestId('upload-button'));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByTestId('keep-both-name')).toHaveTextContent('stored as welcome-2.wav');
-    await user.click(within(dialog).getByRole('button', { name: 'Play the welcome.wav on 3201' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Play the one on 3201' }));
     await waitFor(() => expect(fake.callsOf('playGreeting')).toEqual([{ ext: '3201', file: 'welcome.wav' }]));
-    expect(within(dialog).getByRole('button', { name: 'Stop the welcome.wav on 3201' })).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Stop playing 3201' })).toBeInTheDocument();
   });
 
   it('"Play it when": the ticked statuses go with the upload (activate), and onQueued hears them', async () => {
