@@ -38,10 +38,12 @@ let dir: Extension[] = [];
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-async function shot(name: string): Promise<void> {
+/** Screenshots at 1280x800 and 800x600, with `reveal` (a test id) scrolled into view at each size. */
+async function shot(name: string, reveal?: string): Promise<void> {
   for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
     await page.setViewportSize(size);
     await page.waitForTimeout(80);
+    if (reveal) await page.getByTestId(reveal).scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${size.width}x${size.height}.png`) });
   }
   await page.setViewportSize({ width: 1024, height: 700 });
@@ -202,7 +204,7 @@ describe('batch from the desktop app (Chromium over the bridge)', () => {
       expect(g.map((x) => x.file), t).toEqual(['holiday.wav']);
       expect(sha(g[0]!.bytes), t).toBe(sha(bytes));
     }
-    await shot('05-batch-status-done');
+    await shot('05-batch-status-done', 'batch-status');
     expect(await axe()).toEqual([]);
 
     // Export the result as CSV (native save dialog in main).
@@ -235,7 +237,7 @@ describe('batch from the desktop app (Chromium over the bridge)', () => {
     await expect.poll(() => page.getByTestId('batch-overall').textContent(), DRAIN).toContain('5 of 5 finished');
     const failed = (await outcomes()).filter((o) => o.endsWith(':failed'));
     expect(failed.length).toBeGreaterThan(0);
-    await shot('06-batch-failed');
+    await shot('06-batch-failed', 'batch-status');
     expect(await axe()).toEqual([]);
     await page.getByTestId('batch-retry').click();
     await expect.poll(async () => (await outcomes()).filter((o) => o.endsWith(':failed') || o.endsWith(':queued') || o.endsWith(':uploading')).length, DRAIN).toBe(0);
@@ -257,8 +259,7 @@ describe('batch from the desktop app (Chromium over the bridge)', () => {
       'line 4: "abc" is not an extension number (digits only).',
       'line 5: the file "missing.wav" does not exist.',
     ]);
-    await page.getByTestId('csv-import').scrollIntoViewIfNeeded();
-    await shot('07-csv-preview');
+    await shot('07-csv-preview', 'csv-summary');
     expect(await axe()).toEqual([]);
     await page.getByTestId('csv-run').click();
     await page.getByTestId('batch-status').waitFor();
@@ -276,13 +277,13 @@ describe('batch from the desktop app (Chromium over the bridge)', () => {
     await addTyped(ext);
     await page.getByTestId('play-when').waitFor();
     await page.getByTestId('play-when-away').check();
-    await shot('08-play-when');
+    await shot('08-play-when', 'play-when');
     expect(await axe()).toEqual([]);
     await page.getByTestId('upload-button').click();
     await page.getByTestId('batch-status').waitFor();
     await expect.poll(() => page.getByTestId('batch-activation').first().textContent(), DRAIN).toBe('callers now hear away_msg.wav for Away');
     expect(sim.selection(ext).presence.away).toBe('away_msg.wav');
     expect(sim.selection(ext).presence.available).not.toBe('away_msg.wav');
-    await shot('09-play-when-result');
+    await shot('09-play-when-result', 'batch-status');
   });
 });
