@@ -61,6 +61,8 @@ export interface RenderOptionsLike {
   endSec?: number;
   trimSilence?: boolean;
   normalize?: boolean;
+  /** Only for local playback copies, which are never uploaded: lifts the PBX's 8 MB limit (default: the limit). */
+  sizeLimitBytes?: number;
 }
 export interface RenderResultLike {
   outputPath: string;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Draft, DraftLibrary, DraftProbe } from '../core/library/index.js';
 import type { SourceInfo, UnfinishedTake } from './channels.js';
 import { MAX_IMPORT_BYTES } from './channels.js';
+import { VmgsError } from '../core/errors.js';
 import { AppStateError } from './errors.js';
 import type { AudioPort } from './services.js';
 
@@ -59,7 +60,15 @@ function mimeForSuffix(file: string): string {
   return 'audio/webm';
 }
 
+/**
+ * A take still open in main whose window sent nothing for this long was left by a reload or a closed window (the
+ * recorder sends a chunk every 250 ms): it is offered back like a take a crash left unfinished.
+ */
+export const STALE_TAKE_MS = 2000;
+
 interface ActiveTake {
+  /** Date.now() at the take's start or its last chunk. */
+  lastChunkAt: number;
   nextSeq: number;
   bytes: number;
   file: string;
@@ -96,6 +105,19 @@ function stamp(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/**
+ * What a person is told when an imported file cannot be read: the decoder's own message names temp paths and the
+ * tool that failed, neither of which helps. The file's own name and the core's advice are kept when they are clean.
+ */
+export function importProblem(err: unknown, displayName: string, paths: string[]): unknown {
+  if (err instanceof VmgsError && err.kind === 'cancelled') return err;
+  const code = err instanceof VmgsError ? err.code : 'IMPORT_UNREADABLE';
+  let text = err instanceof VmgsError ? err.message : '';
+  for (const p of paths) text = text.split(`"${p}"`).join(p).split(p).join(`"${displayName}"`);
+  const clean = text !== '' && !/ffmpeg|ffprobe|[\\/](tmp|var|home|Users)[\\/]|vmgs-|[A-Z]:\\/i.test(text) && text.length < 400;
+  return new AppStateError(code, clean ? text : `"${displayName}" could not be read as audio: it may be damaged, empty or not a sound file. Try another file, or export it again from the program that made it.`, 'audio');
+}
+
 /** A new draft in the app renders in the best format that fits the PBX (like the CLI's default --format auto). */
 const APP_DRAFT_SETTINGS = { format: 'auto' as const };
 
@@ -122,7 +144,7 @@ export class Workspace {
       return sourceInfoOf(await this.drafts.annotate(draft.id, { probe: probeOf(probe) }));
     } catch (err) {
       await this.drafts.purge(draft.id);
-      throw err;
+      throw importProblem(err, path.basename(name), [filePath, this.drafts.sourcePath(draft)]);
     }
   }
 
@@ -168,7 +190,7 @@ export class Workspace {
     await mkdir(folder, { recursive: true });
     const audio = this.audio;
     const live = hasLiveDecode(audio) ? await audio.startLiveDecode(path.join(folder, 'decoded.wav')).catch(() => undefined) : undefined;
-    this.active.set(draft.id, { nextSeq: 0, bytes: 0, file: this.drafts.sourcePath(draft), chain: Promise.resolve(), live });
+    this.active.set(draft.id, { lastChunkAt: Date.now(), nextSeq: 0, bytes: 0, file: this.drafts.sourcePath(draft), chain: Promise.resolve(), live });
     return draft.id;
   }
 
@@ -182,6 +204,7 @@ export class Workspace {
     if (take.bytes + bytes.byteLength > MAX_TAKE_BYTES) throw new AppStateError('TAKE_TOO_BIG', 'The recording is too large; stop and start a new take.');
     take.nextSeq += 1;
     take.bytes += bytes.byteLength;
+    take.lastChunkAt = Date.now();
     const copy = Buffer.from(bytes);
     // The live decoder gets each chunk when it is written, so it sees exactly the bytes on disk, in the same order.
     take.chain = take.chain.then(() => {
@@ -246,7 +269,9 @@ export class Workspace {
   async listUnfinished(): Promise<UnfinishedTake[]> {
     const out: UnfinishedTake[] = [];
     for (const entry of await this.drafts.list()) {
-      if (this.active.has(entry.id) || entry.unfinished !== true) continue;
+      if (entry.unfinished !== true) continue;
+      const open = this.active.get(entry.id);
+      if (open && Date.now() - open.lastChunkAt < STALE_TAKE_MS) continue;
       const draft = await this.drafts.get(entry.id).catch(() => undefined);
       if (!draft || draft.unfinished !== true) continue;
       const bytes = await stat(this.drafts.sourcePath(draft)).then((s) => s.size, () => 0);
@@ -264,7 +289,10 @@ export class Workspace {
   }
 
   async restoreTake(takeId: string): Promise<SourceInfo> {
-    if (this.active.has(takeId)) throw new AppStateError('TAKE_ACTIVE', 'That recording is still running.');
+    const open = this.active.get(takeId);
+    if (open && Date.now() - open.lastChunkAt < STALE_TAKE_MS) throw new AppStateError('TAKE_ACTIVE', 'That recording is still running.');
+    // Left open by a reloaded window: finish it as Stop would have (what reached the disk is kept).
+    if (open) return this.finishTake(takeId);
     const { draft } = await this.get(takeId);
     if (draft.unfinished !== true) return sourceInfoOf(draft);
     return this.complete(takeId);

@@ -156,9 +156,11 @@ describe('Send (enqueue flow)', () => {
     fake.handle('selectionSupport', () => ({ known: true, supported: ['default', 'available', 'away', 'do_not_disturb', 'lunch', 'business_trip', 'off_work'], reason: null }));
     const user = userEvent.setup();
     const { onQueued } = setup();
+    await user.click(await screen.findByText('Play it when:'));
     const group = await screen.findByRole('group', { name: 'Play it when' });
     for (const l of ['Available', 'Away', 'Do not disturb', 'Lunch', 'Business trip', 'Off work', '(Default)']) expect(within(group).getByLabelText(l)).not.toBeChecked();
     await user.click(within(group).getByLabelText('Away'));
+    expect(screen.getByTestId('play-when-summary')).toHaveTextContent('Play it when: Away');
     await user.click(screen.getByTestId('upload-button'));
     await waitFor(() => expect(onQueued).toHaveBeenCalledWith(['q-3201'], '1 upload of welcome.wav queued.', ['away']));
     expect(fake.callsOf('enqueueUploads')[0]).toMatchObject({ activate: ['away'] });

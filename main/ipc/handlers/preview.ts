@@ -11,7 +11,8 @@ import { draftSummary, storedAnalysis } from './views.js';
 
 export type PreviewChannels = 'analyse' | 'renderPreview' | 'renderDraft';
 
-
+/** Limit for playback copies: far above any greeting the PBX holds (GSM fits ~80 min into 8 MB: ~77 MB as PCM). */
+export const PLAYBACK_SIZE_LIMIT = 1e12;
 
 function mimeFor(format: GreetingFormat): string {
   if (format === 'mp3') return 'audio/mpeg';
@@ -142,7 +143,9 @@ export function previewHandlers<C extends PbxClientLike>(app: AppContext<C>, ren
           const dir = await mkdtemp(path.join(os.tmpdir(), 'vmgs-preview-'));
           try {
             const out = path.join(dir, 'playback.wav');
-            await services.audio.render({ inputPath: file, outputPath: out, format: 'wav', trimSilence: false, normalize: false }, { signal });
+            // The copy is only played here, never uploaded: a 12-minute µ-law render makes an 11.5 MB PCM copy, so
+            // the PBX's 8 MB limit must not apply to it (the upload sends `file`, the real render).
+            await services.audio.render({ inputPath: file, outputPath: out, format: 'wav', trimSilence: false, normalize: false, sizeLimitBytes: PLAYBACK_SIZE_LIMIT }, { signal });
             playback = new Uint8Array(await readFile(out));
           } finally {
             await rm(dir, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export interface RecorderSnapshot {
   elapsedSec: number;
   maxSec: number;
   chunksSent: number;
+  /** True when the take stopped by itself at maxSec (the person is told so). */
+  stoppedAtMax?: boolean;
   error?: ShownError;
   source?: SourceInfo;
 }
@@ -96,7 +98,7 @@ export class Recorder {
 
   async start(deviceId?: string, countdownSec: number = this.opts.countdownSec): Promise<void> {
     if (this.busy) return;
-    this.set({ phase: 'requesting', countdown: 0, elapsedSec: 0, chunksSent: 0, error: undefined, source: undefined });
+    this.set({ phase: 'requesting', countdown: 0, elapsedSec: 0, chunksSent: 0, stoppedAtMax: false, error: undefined, source: undefined });
     try {
       this.stream = await this.deps.getUserMedia(audioConstraints(deviceId));
     } catch (e) {
@@ -141,7 +143,10 @@ export class Recorder {
       this.timer = this.setI(() => {
         const elapsed = (this.now() - this.startedAt) / 1000;
         this.set({ elapsedSec: elapsed });
-        if (elapsed >= this.snap.maxSec) void this.stop();
+        if (elapsed >= this.snap.maxSec) {
+          this.set({ stoppedAtMax: true });
+          void this.stop();
+        }
       }, 100);
     } catch (e) {
       this.fail(e);

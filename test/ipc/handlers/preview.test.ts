@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createHandlers, type AppHandlers, type HandlerContext } from '../../../main/ipc/handlers/index.js';
+import { PLAYBACK_SIZE_LIMIT } from '../../../main/ipc/handlers/preview.js';
 import { fakePbxState, fakeServices, type FakePbxState } from '../fakes.js';
 
 let dir: string;
@@ -51,6 +52,23 @@ describe('analyse and preview', () => {
     await app2.handlers.renderPreview({ sourceId: src.sourceId, operationId: 'p3', startSec: 1, endSec: 2, format: 'wav', normalize: true }, ctx);
     expect(seen).toEqual([{ startSec: undefined, endSec: undefined, trimSilence: true }, { startSec: 1, endSec: 2, trimSilence: false }]);
     expect((await app2.handlers.getDraft({ draftId: src.draftId }, ctx)).settings).toMatchObject({ trimStartSec: 1, trimEndSec: 2, format: 'wav' });
+    await app2.dispose();
+  });
+
+  it('the PCM playback copy of a G.711/GSM render is exempt from the PBX size limit; the draft render is not', async () => {
+    const seen: { format?: string | undefined; sizeLimitBytes?: number | undefined }[] = [];
+    const base = fakeServices(dir, state);
+    const app2 = createHandlers({ ...base, dataDir: path.join(dir, 'd3'), audio: { ...base.audio, render: async (o, c) => { seen.push({ format: o.format, sizeLimitBytes: o.sizeLimitBytes }); return base.audio.render(o, c); } } });
+    const src = await app2.handlers.importBytes({ name: 'a.wav', bytes: new Uint8Array(5000) }, ctx);
+    for (const [i, format] of (['wav-ulaw', 'wav-alaw', 'gsm'] as const).entries()) {
+      await app2.handlers.renderPreview({ sourceId: src.sourceId, operationId: `l${i}`, format, normalize: true }, ctx);
+    }
+    expect(seen).toEqual([
+      { format: 'wav-ulaw', sizeLimitBytes: undefined }, { format: 'wav', sizeLimitBytes: PLAYBACK_SIZE_LIMIT },
+      { format: 'wav-alaw', sizeLimitBytes: undefined }, { format: 'wav', sizeLimitBytes: PLAYBACK_SIZE_LIMIT },
+      { format: 'gsm', sizeLimitBytes: undefined }, { format: 'wav', sizeLimitBytes: PLAYBACK_SIZE_LIMIT },
+    ]);
+    expect(PLAYBACK_SIZE_LIMIT).toBeGreaterThan(16_000 * 3600);
     await app2.dispose();
   });
 
