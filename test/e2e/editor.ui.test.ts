@@ -72,7 +72,7 @@ async function pickExtension(): Promise<void> {
 async function uploadAs(format: 'wav-ulaw' | 'gsm', name: string): Promise<Buffer> {
   await page.getByTestId('nav-workspace').click();
   await page.getByTestId('format-select').selectOption(format);
-  await expect.poll(() => page.getByTestId('preview-status').textContent(), SLOW).toContain(`, ${format === 'gsm' ? 'gsm' : 'wav-ulaw'}`);
+  await expect.poll(() => page.getByTestId('preview-status').textContent(), SLOW).toMatch(new RegExp(`Caller preview ready: .* ${format}\\s*$`));
   await previewReady();
   await page.getByTestId('greeting-name').fill(name);
   await pickExtension();

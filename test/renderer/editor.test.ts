@@ -143,4 +143,78 @@ describe('Editor (trim & preview)', () => {
     expect(screen.getByTestId('trim-end')).toHaveValue(6);
     await waitFor(() => expect(fake.callsOf('renderPreview')[0]).toMatchObject({ startSec: 2.5, endSec: 6, format: 'gsm' }));
   });
+
+  it('refuses trim values outside the file or crossing the other handle, with a message; the field shows the selection again', async () => {
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    await waitFor(() => expect(renders).toBe(1));
+    const end = screen.getByTestId('trim-end') as HTMLInputElement;
+    await fireEvent.change(end, { target: { value: '99' } });
+    expect(screen.getByTestId('trim-error')).toHaveTextContent('End can be at most 10.00 s (the length of the file).');
+    expect(end.value).toBe('8.3');
+    expect(end).toHaveAttribute('aria-invalid', 'true');
+    const start = screen.getByTestId('trim-start') as HTMLInputElement;
+    await fireEvent.change(start, { target: { value: '9' } });
+    expect(screen.getByTestId('trim-error')).toHaveTextContent('Start must be before the end (8.30 s).');
+    expect(start.value).toBe('1.05');
+    await fireEvent.change(start, { target: { value: '-1' } });
+    expect(screen.getByTestId('trim-error')).toHaveTextContent('Start cannot be before 0 s.');
+    await fireEvent.change(start, { target: { value: '' } });
+    expect(screen.getByTestId('trim-error')).toHaveTextContent('Start must be a number of seconds.');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(renders).toBe(1); // nothing refused reached the render
+    await fireEvent.change(start, { target: { value: '2' } });
+    expect(screen.queryByTestId('trim-error')).toBeNull();
+    await waitFor(() => expect(renders).toBe(2));
+    // The waveform's handles show the same selection, and move it with the keyboard.
+    expect(screen.getByRole('slider', { name: 'Start of the selection' })).toHaveAttribute('aria-valuenow', '2');
+    const endHandle = screen.getByRole('slider', { name: 'End of the selection' });
+    expect(endHandle).toHaveAttribute('aria-valuenow', '8.3');
+    await fireEvent.keyDown(endHandle, { key: 'ArrowRight' });
+    expect(end.value).toBe('8.4');
+    await fireEvent.keyDown(endHandle, { key: 'ArrowLeft', shiftKey: true });
+    expect(end.value).toBe('7.4');
+    await fireEvent.keyDown(endHandle, { key: 'End' });
+    expect(end.value).toBe('10');
+    expect(screen.getByTestId('waveform')).toHaveAttribute('data-end', '10');
+  });
+
+  it('warns about a source peak above 0 dBFS instead of saying "no problems found"', async () => {
+    fake.handle('analyse', () => ({
+      sourceId: 'src1', durationSec: 10, integratedLufs: -14, truePeakDbfs: 1.3, leadingSilenceSec: 0.2, trailingSilenceSec: 0.2, speechStartSec: 0.2, speechEndSec: 9.8,
+      clippingRatio: 0, noiseFloorDbfs: -70, warnings: [], suggestedTrim: { startSec: 0.05, endSec: 10 },
+    }));
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    const warnings = await screen.findByRole('list', { name: 'Analysis warnings' });
+    expect(warnings).toHaveTextContent('peaks at +1.3 dBFS, above full scale');
+    expect(screen.queryByText(/no problems found/)).toBeNull();
+  });
+
+  it("shows the draft's name in the heading, not the stored file name", async () => {
+    fake.handle('getDraft', () => ({ name: 'Sales Welcome (final)' }) as never);
+    render(Editor, { props: { source: { ...source, name: 'recording-123.webm' }, previewDebounceMs: 10 } });
+    await waitFor(() => expect(screen.getByTestId('editor-name')).toHaveTextContent('Sales Welcome (final)'));
+    expect(screen.getByRole('heading', { level: 2 })).not.toHaveTextContent('recording-123.webm');
+  });
+
+  it('A/B: switching from the original to the caller render continues at the same moment', async () => {
+    const user = userEvent.setup();
+    render(Editor, { props: { source, previewDebounceMs: 10 } });
+    const caller = await screen.findByRole('button', { name: 'Play as callers hear it' });
+    await waitFor(() => expect(caller).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('play-original')).toBeEnabled());
+    const audio = screen.getByTestId('preview-audio') as HTMLAudioElement;
+    let t = 0;
+    Object.defineProperty(audio, 'currentTime', { get: () => t, set: (v: number) => void (t = v), configurable: true });
+    await user.click(screen.getByTestId('play-original'));
+    audio.dispatchEvent(new Event('loadedmetadata'));
+    expect(t).toBeCloseTo(1.05); // the original starts at the selection
+    t = 4.05; // 3 s into the selection
+    await user.click(caller);
+    expect(audio).toHaveAttribute('data-playing', 'caller');
+    audio.dispatchEvent(new Event('loadedmetadata'));
+    expect(t).toBeCloseTo(3); // the render starts at the selection (no lead-in here)
+    await user.click(screen.getByTestId('play-original'));
+    audio.dispatchEvent(new Event('loadedmetadata'));
+    expect(t).toBeCloseTo(4.05);
+  });
 });

@@ -104,6 +104,7 @@ describe('Recorder state machine', () => {
     await vi.advanceTimersByTimeAsync(100);
     await vi.waitFor(() => expect(r.snapshot.phase).toBe('done'));
     expect(mr.stopped).toBe(true);
+    expect(r.snapshot.stoppedAtMax).toBe(true);
   });
 
   it('cancelling during the countdown records nothing', async () => {
@@ -154,6 +155,34 @@ describe('Source panel', () => {
     await waitFor(() => expect(onSource).toHaveBeenCalledWith(expect.objectContaining({ sourceId: 'src1' })));
     // The take's length is the one the rest of the app works with (the saved file's), in tenths.
     await waitFor(() => expect(screen.getByTestId('record-status')).toHaveTextContent(/Recorded 0:02\.0$/));
+    // The focus stays on a control (the Record button), not on <body>.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('record-button')));
+    expect(screen.getByTestId('record-button')).toHaveAccessibleName('Record');
+  });
+
+  it('announces the recording at most once a second (the visible timer runs every 100 ms), and the maximum length', async () => {
+    vi.useRealTimers();
+    let now = 0;
+    deps.now = () => now;
+    const user = userEvent.setup();
+    render(Source, { props: { onSource: vi.fn(), recorderDeps: deps, liveIntervalMs: 300 } });
+    await user.selectOptions(screen.getByLabelText('Countdown'), 'Off');
+    const live = screen.getByTestId('record-live');
+    const changes: string[] = [];
+    const obs = new MutationObserver(() => changes.push(live.textContent ?? ''));
+    obs.observe(live, { subtree: true, childList: true, characterData: true });
+    const t0 = Date.now();
+    await user.click(screen.getByRole('button', { name: 'Record' }));
+    for (let i = 0; i < 12; i++) {
+      now += 100;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const elapsed = Date.now() - t0;
+    expect(changes.length).toBeLessThanOrEqual(Math.ceil(elapsed / 300) + 1);
+    now = 5200; // past max 5 s: stops by itself and says why
+    await waitFor(() => expect(screen.getByTestId('max-reached')).toBeInTheDocument(), { timeout: 3000 });
+    await waitFor(() => expect(live).toHaveTextContent(/Maximum length of 0:05\.0 reached/), { timeout: 3000 });
+    obs.disconnect();
   });
 
   it('offers an unfinished take back and restores it', async () => {
@@ -184,10 +213,13 @@ describe('Source panel', () => {
     vi.useRealTimers();
     fake.fail('importBytes', { code: 'AUDIO_NO_AUDIO_STREAM', kind: 'audio', message: 'The file contains no audio.' });
     const user = userEvent.setup();
-    render(Source, { props: { onSource: vi.fn(), recorderDeps: deps } });
+    const onFailed = vi.fn();
+    render(Source, { props: { onSource: vi.fn(), onFailed, recorderDeps: deps } });
     await user.upload(screen.getByLabelText('Import audio file'), new File(['x'], 'x.wav', { type: 'audio/wav' }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Audio problem');
     expect(alert).toHaveTextContent('The file contains no audio.');
+    // The workspace is told, so it drops the previous file's editor (no Upload of the wrong file).
+    expect(onFailed).toHaveBeenCalledTimes(1);
   });
 });
