@@ -116,3 +116,45 @@ export const UPLOAD_ACTION_LABELS: Readonly<Record<UploadAction, string>> = {
   renamed: 'kept both (renamed)',
   skipped: 'skipped (name exists)',
 };
+
+// ---------- extension lists typed by people ----------
+
+/** Most extensions one typed list ("3200-3299, 3300") may name. */
+export const MAX_EXTENSIONS_PER_SPEC = 10_000;
+
+export type ExtensionListParse = { ok: true; extensions: string[] } | { ok: false; part: string; why: string };
+
+/**
+ * The one rule for a typed extension list, used by the CLI (`--ext`) and the app's picker: numbers and ranges
+ * separated by commas ("3200-3299,3305"), input order, duplicates dropped. A range keeps the width of its start
+ * (`0100-0105`); both ends of a range with leading zeros need the same number of digits.
+ */
+export function parseExtensionRanges(spec: string): ExtensionListParse {
+  const parts = spec.split(',').map((p) => p.trim());
+  if (spec.trim() === '' || parts.some((p) => p === '')) return { ok: false, part: spec, why: 'it is empty or has an empty item between commas' };
+  const out = new Set<string>();
+  for (const part of parts) {
+    const m = /^(\d{1,12})(?:\s*-\s*(\d{1,12}))?$/.exec(part);
+    if (!m) return { ok: false, part, why: 'use extension numbers (digits) or ranges like 3200-3299' };
+    const startText = m[1] ?? '';
+    const endText = m[2];
+    if (endText === undefined) {
+      out.add(startText);
+      continue;
+    }
+    const start = Number(startText);
+    const end = Number(endText);
+    if (end < start) return { ok: false, part, why: `the range runs backwards; write ${endText}-${startText}` };
+    if (startText.length !== endText.length && (startText.startsWith('0') || endText.startsWith('0'))) {
+      return { ok: false, part, why: 'both ends of a range with leading zeros need the same number of digits' };
+    }
+    if (end - start + 1 + out.size > MAX_EXTENSIONS_PER_SPEC) return { ok: false, part, why: `more than ${MAX_EXTENSIONS_PER_SPEC} extensions` };
+    for (let n = start; n <= end; n += 1) out.add(String(n).padStart(startText.length, '0'));
+  }
+  return { ok: true, extensions: [...out] };
+}
+
+/** "“32x0” is not a valid extension list: use extension numbers …." — the message both the CLI and the app show. */
+export function extensionListProblem(p: { part: string; why: string }): string {
+  return `"${p.part}" is not a valid extension list: ${p.why}.`;
+}

@@ -16,6 +16,7 @@ import {
   type SelectionSlot,
   type UploadAction,
 } from '../core/domain.js';
+import { batchChannels } from './channels/batch.js';
 export type { Extension, Greeting, IfExistsPolicy, SelectionSlot, UploadAction };
 
 // ---------- shared value schemas ----------
@@ -521,6 +522,7 @@ export const channels = {
   // links
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
   ...contentChannels,
+  ...batchChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -127,6 +127,8 @@ export interface DialogsPort {
   saveFile(defaultName: string): Promise<string | null>;
   /** A greeting-templates file (.json) to import; absent where there is no native dialog (the page reads the file). */
   openTemplatesFile?(): Promise<string | null>;
+  /** A CSV mapping (extension,file[,name]) chosen by the person, or null when cancelled. Absent: not offered. */
+  openCsvFile?(): Promise<string | null>;
 }
 
 /** Events main → every window (the Outbox and the connection state change without a request). */

@@ -21,6 +21,14 @@ export function electronDialogs<W>(dialog: DialogLike<W>, getWindow: () => W): D
       const r = await dialog.showOpenDialog(getWindow(), { title: 'Import greeting templates', properties: ['openFile'], filters: [{ name: 'Templates', extensions: ['json'] }] });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    async openCsvFile() {
+      const r = await dialog.showOpenDialog(getWindow(), {
+        title: 'Choose a CSV mapping (extension,file[,name])',
+        properties: ['openFile'],
+        filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     async saveFile(defaultName) {
       const r = await dialog.showSaveDialog(getWindow(), { title: 'Save greeting', defaultPath: defaultName });
       return r.canceled || !r.filePath ? null : r.filePath;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { render, screen, waitFor, cleanup } from '@testing-library/svelte';
+import { render, screen, waitFor, cleanup, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { setApi } from '../../renderer/src/lib/api.js';
 import ExtensionPicker from '../../renderer/src/components/ExtensionPicker.svelte';
@@ -15,7 +15,7 @@ afterEach(() => {
   setApi(undefined);
 });
 
-const options = () => screen.queryAllByRole('option');
+const options = () => within(screen.getByRole('listbox', { name: 'Extensions' })).queryAllByRole('option');
 
 describe('ExtensionPicker', () => {
   it('says so when nothing matches, and the hint goes away with a match', async () => {
@@ -142,6 +142,65 @@ describe('ExtensionPicker', () => {
     expect(screen.getAllByRole('button', { name: /^Remove / })).toHaveLength(2);
     await user.type(input, '32a1{Enter}');
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByText('“32a1” is not an extension number (digits only).')).toBeInTheDocument();
+    expect(screen.getByText('"32a1" is not a valid extension list: use extension numbers (digits) or ranges like 3200-3299.')).toBeInTheDocument();
+  });
+
+  it('select all selects every extension of the current filter (presence and search), across pages', async () => {
+    fake.extensions = makeExtensions(250);
+    const user = userEvent.setup();
+    const r = render(ExtensionPicker, { props: { debounceMs: 20 } });
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('250 extensions'));
+    await user.selectOptions(screen.getByLabelText('Presence'), 'away');
+    // makeExtensions: every third is away -> 84 of 250
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('84 extensions (Away)'));
+    expect(options().every((o) => o.textContent?.includes('Away'))).toBe(true);
+    await user.click(screen.getByTestId('select-all'));
+    await waitFor(() => expect(screen.getByTestId('selected-summary')).toHaveTextContent('84 selected'));
+    // The chips of a large selection are collapsed: one line, "show" opens them in their own scrolling box.
+    expect(screen.queryAllByTestId('chip')).toHaveLength(0);
+    await user.click(screen.getByTestId('selected-toggle'));
+    expect(screen.getAllByTestId('chip')).toHaveLength(84);
+    expect(screen.getByTestId('selected-toggle')).toHaveAttribute('aria-expanded', 'true');
+    r.unmount();
+  });
+
+  it('select all of a search: only the matches', async () => {
+    const user = userEvent.setup();
+    let selected: { number: string }[] = [];
+    render(ExtensionPicker, { props: { debounceMs: 20, get selected() { return selected as never; }, set selected(v) { selected = v; } } });
+    await user.type(screen.getByRole('combobox', { name: 'Search extensions' }), '101');
+    await waitFor(() => expect(screen.getByTestId('extension-count')).toHaveTextContent('10 extensions match “101”'));
+    expect(screen.getByTestId('select-all')).toHaveTextContent('Select all 10');
+    expect(screen.getByRole('button', { name: 'Select all 10' })).toHaveAccessibleDescription('10 extensions match “101”');
+    await user.click(screen.getByTestId('select-all'));
+    await waitFor(() => expect(selected.map((e) => e.number)).toEqual(['1010', '1011', '1012', '1013', '1014', '1015', '1016', '1017', '1018', '1019']));
+  });
+
+  it('ranges typed as 1003-1007 (the CLI rule), names taken from the directory; a backwards range is refused with the CLI message', async () => {
+    const user = userEvent.setup();
+    let selected: { number: string; callerIdName: string }[] = [];
+    render(ExtensionPicker, { props: { debounceMs: 20, get selected() { return selected as never; }, set selected(v) { selected = v; } } });
+    await waitFor(() => expect(options().length).toBeGreaterThan(0));
+    await user.type(screen.getByLabelText('Add by number'), '1003 - 1005, 1001, 1004{Enter}');
+    await waitFor(() => expect(selected.map((e) => e.number)).toEqual(['1003', '1004', '1005', '1001']));
+    expect(selected[0]!.callerIdName).toBe('Person 3');
+    await user.type(screen.getByLabelText('Add by number'), '3299-3200{Enter}');
+    expect(screen.getByText('"3299-3200" is not a valid extension list: the range runs backwards; write 3200-3299.')).toBeInTheDocument();
+    expect(selected).toHaveLength(4);
+  });
+
+  it('Shift-click selects the rows between the last clicked one and this one', async () => {
+    const user = userEvent.setup();
+    render(ExtensionPicker, { props: { debounceMs: 20 } });
+    await waitFor(() => expect(options().length).toBeGreaterThan(6));
+    const row = (n: string) => options().find((o) => o.getAttribute('data-number') === n)!;
+    await user.click(row('1002'));
+    await user.keyboard('{Shift>}');
+    await user.click(row('1006'));
+    await user.keyboard('{/Shift}');
+    await waitFor(() => expect(options().filter((o) => o.getAttribute('aria-selected') === 'true').map((o) => o.getAttribute('data-number'))).toEqual(['1002', '1003', '1004', '1005', '1006']));
+    // Six or fewer: chips one by one, no summary line.
+    expect(screen.getAllByTestId('chip')).toHaveLength(5);
+    expect(screen.queryByTestId('selected-summary')).toBeNull();
   });
 });

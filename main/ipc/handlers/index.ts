@@ -10,6 +10,7 @@ import { Session } from '../session.js';
 import { Workspace } from '../workspace.js';
 import { Operations, type AppContext, type Handlers } from './context.js';
 import { contentHandlers } from './content.js';
+import { batchHandlers } from './batch.js';
 import { draftHandlers } from './drafts.js';
 import { historyHandlers } from './history.js';
 import { outboxHandlers } from './outbox.js';
@@ -78,6 +79,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...historyHandlers(app),
     ...systemHandlers(app),
     ...contentHandlers(app, renderer),
+    ...batchHandlers(app, renderer),
   };
   // Unfinished takes of the previous version are drafts before the window asks for them.
   const handlers = { ...joined, listUnfinishedTakes: async (req, ctx) => (await adopting, joined.listUnfinishedTakes(req, ctx)) } satisfies Handlers;

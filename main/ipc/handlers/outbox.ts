@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { suffixFor } from '../../core/domain.js';
 import { holdsBytes, keepBothTarget, type EnqueueInput, type QueueItem } from '../../core/library/index.js';
-import type { NameCheck } from '../channels.js';
+import type { NameCheck, ParsedRequestOf } from '../channels.js';
 import { AppStateError } from '../errors.js';
 import type { PbxClientLike } from '../services.js';
 import { isUnreachableError } from '../session.js';
@@ -50,6 +50,35 @@ async function supersede<C extends PbxClientLike>(app: AppContext<C>, fresh: rea
   }
 }
 
+/** enqueueUploads' work, shared with the batch handlers (a CSV mapping enqueues one draft per row this way). */
+export async function enqueueDraftUploads<C extends PbxClientLike>(app: AppContext<C>, renderer: DraftRenderer, req: ParsedRequestOf<'enqueueUploads'>): Promise<{ itemIds: string[] }> {
+  const { session, outbox } = app;
+  const profiles = await session.profiles();
+  const id = req.profileId ?? session.currentOrLastProfileId() ?? (profiles.length === 1 ? profiles[0]?.id : undefined);
+  const profile = id ? profiles.find((p) => p.id === id) : undefined;
+  if (!profile) {
+    throw new AppStateError('OUTBOX_NO_PROFILE', profiles.length === 0
+      ? 'Add a PBX profile first: the Outbox needs to know which PBX these uploads are for.'
+      : 'Choose the PBX profile these uploads are for.', 'usage');
+  }
+  await ensureRendered(app, renderer, req.draftId);
+  const inputs: EnqueueInput[] = [...new Set(req.extensions)].map((ext) => ({
+    source: { draftId: req.draftId },
+    ext,
+    policy: req.ifExists,
+    pbxProfileId: profile.id,
+    pbx: pbxRefOf(profile),
+    name: req.name,
+    allowOverwriteWithoutBackup: req.allowOverwriteWithoutBackup,
+    ...(req.activate ? { activate: req.activate } : {}),
+  }));
+  const items = await app.queue.enqueueMany(inputs);
+  await supersede(app, items);
+  outbox.kick();
+  outbox.emit(null, null);
+  return { itemIds: items.map((i) => i.id) };
+}
+
 export function outboxHandlers<C extends PbxClientLike>(app: AppContext<C>, renderer: DraftRenderer): HandlersFor<OutboxChannels> {
   const { session, outbox } = app;
   return {
@@ -87,30 +116,7 @@ export function outboxHandlers<C extends PbxClientLike>(app: AppContext<C>, rend
       return { checked: true, existing, keepBothNames };
     },
     async enqueueUploads(req) {
-      const profiles = await session.profiles();
-      const id = req.profileId ?? session.currentOrLastProfileId() ?? (profiles.length === 1 ? profiles[0]?.id : undefined);
-      const profile = id ? profiles.find((p) => p.id === id) : undefined;
-      if (!profile) {
-        throw new AppStateError('OUTBOX_NO_PROFILE', profiles.length === 0
-          ? 'Add a PBX profile first: the Outbox needs to know which PBX these uploads are for.'
-          : 'Choose the PBX profile these uploads are for.', 'usage');
-      }
-      await ensureRendered(app, renderer, req.draftId);
-      const inputs: EnqueueInput[] = [...new Set(req.extensions)].map((ext) => ({
-        source: { draftId: req.draftId },
-        ext,
-        policy: req.ifExists,
-        pbxProfileId: profile.id,
-        pbx: pbxRefOf(profile),
-        name: req.name,
-        allowOverwriteWithoutBackup: req.allowOverwriteWithoutBackup,
-        ...(req.activate ? { activate: req.activate } : {}),
-      }));
-      const items = await app.queue.enqueueMany(inputs);
-      await supersede(app, items);
-      outbox.kick();
-      outbox.emit(null, null);
-      return { itemIds: items.map((i) => i.id) };
+      return enqueueDraftUploads(app, renderer, req);
     },
     async listOutbox(req) {
       return outbox.page(req);

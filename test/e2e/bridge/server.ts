@@ -34,6 +34,8 @@ export interface BridgeOptions {
   openAudioFile?: () => Promise<string | null>;
   /** Answer of the native "save file" dialog (exportDraft, exportHistoryCsv, downloadGreeting); default: cancelled. */
   saveFile?: (defaultName: string) => Promise<string | null>;
+  /** Answer of the native "open CSV mapping" dialog (pickCsvMapping); default: cancelled. */
+  openCsvFile?: () => Promise<string | null>;
   clock?: ClockPort;
   connectionCheckMs?: number;
   outbox?: AppServices['outbox'];
@@ -79,7 +81,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const app = composeApp({
     dataDir: opts.dataDir,
     profiles: opts.profiles ?? new MemoryProfiles(),
-    dialogs: { openAudioFile: opts.openAudioFile ?? (async () => null), saveFile: opts.saveFile ?? (async () => null) },
+    dialogs: { openAudioFile: opts.openAudioFile ?? (async () => null), saveFile: opts.saveFile ?? (async () => null), openCsvFile: opts.openCsvFile ?? (async () => null) },
     openExternal: async () => undefined,
     startDemoPbx: opts.startDemoPbx,
     broadcast: {
