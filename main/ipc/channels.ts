@@ -3,6 +3,7 @@
 // responses are plain data (structured-clone safe) described by TypeScript types.
 import { z } from 'zod';
 import { greetingNameProblem } from './names.js';
+import { connectChannels } from './channels/connect.js';
 import {
   FORMAT_CHOICES,
   GREETING_FORMATS,
@@ -340,6 +341,7 @@ const Empty = z.strictObject({});
 // ---------- the channel map: API method name -> request schema + response type ----------
 
 export const channels = {
+  ...connectChannels,
   // profiles & connection
   listProfiles: { request: Empty, response: res<ProfilesListing>() },
   saveProfile: {
