@@ -55,8 +55,10 @@ export class LoginRefusedError extends VmgsError {
       left === 0
         ? `That was the ${LOGIN_ATTEMPT_LIMIT}th failed login in a row: the PBX now blocks this computer's IP address. Do not try again until an administrator unblocks it (Security > Security Rules > Blocked IPs).`
         : `${left} ${left === 1 ? 'attempt' : 'attempts'} left before the PBX blocks this computer's IP address.`;
-    super('pbx', 'PBX_-1', `The PBX rejected the Client ID or Client Secret. Copy both again from Integrations > API on the PBX web portal (no spaces). ${tail}`, {
-      detail: { errcode: -1, endpoint: 'get_token', ...attempts },
+    const advice = 'The PBX rejected the Client ID or Client Secret. Copy both again from Integrations > API on the PBX web portal (no spaces).';
+    super('pbx', 'PBX_-1', `${advice} ${tail}`, {
+      // advice: the message without the count, for a screen that shows the count on its own line.
+      detail: { errcode: -1, endpoint: 'get_token', advice, ...attempts },
       cause,
     });
   }

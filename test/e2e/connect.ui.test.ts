@@ -45,11 +45,13 @@ async function axe(): Promise<string[]> {
 }
 
 /** axe-core at both sizes and a screenshot of each: connect-<state>-<w>x<h>.png. */
-async function checkState(state: string): Promise<void> {
+async function checkState(state: string, show?: string): Promise<void> {
   for (const size of SIZES) {
     await page.setViewportSize(size);
     await page.waitForTimeout(60);
-    await page.screenshot({ path: path.join(ARTIFACTS, `connect-${state}-${size.width}x${size.height}.png`), fullPage: true });
+    // The view scrolls inside the window: bring what this state is about into view, as the screen does itself.
+    if (show) await page.getByTestId(show).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, `connect-${state}-${size.width}x${size.height}.png`) });
     expect(await axe(), `axe on connect ${state} at ${size.width}x${size.height}`).toEqual([]);
   }
   await page.setViewportSize(SIZES[0]);
@@ -111,12 +113,12 @@ describe('Connect screen in Chromium over the bridge', () => {
     expect(await page.getByTestId('error-title').textContent()).toBe('The PBX uses a self-signed certificate');
     expect(await page.getByTestId('error-technical').textContent()).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
     expect(await page.getByTestId('tls-fingerprint').textContent()).toBe(sim.fingerprint256);
-    await checkState('tls-self-signed');
+    await checkState('tls-self-signed', 'error-message');
     await page.getByRole('button', { name: 'Pin this certificate and test' }).click();
     await expect.poll(() => page.getByTestId('test-ok').textContent(), POLL).toContain('24 extensions');
     expect(await profiles.list()).toEqual([]);
     expect(bridge.calls.filter((c) => c.channel === 'saveProfile')).toEqual([]);
-    await checkState('test-ok');
+    await checkState('test-ok', 'test-ok');
   });
 
   it('pinning after a failed Connect connects; the last profile is preselected next time', async () => {
@@ -143,12 +145,12 @@ describe('Connect screen in Chromium over the bridge', () => {
     await expect.poll(() => page.getByTestId('address-warning').textContent(), POLL).toContain('travel unencrypted');
     await page.getByTestId('test-connection').click();
     await expect.poll(() => page.getByTestId('test-warning').textContent(), POLL).toMatch(/Plain HTTP .*travel unencrypted/);
-    await checkState('plain-http');
+    await checkState('plain-http', 'test-warning');
     await page.getByTestId('client-secret').fill('wrong-secret');
     for (const left of [4, 3, 2, 1, 0]) {
       await page.getByTestId('test-connection').click();
       await expect.poll(() => page.getByTestId('attempts-left').getAttribute('data-left'), POLL).toBe(String(left));
-      if (left === 3) await checkState('wrong-secret');
+      if (left === 3) await checkState('wrong-secret', 'error-message');
     }
     await page.getByTestId('test-connection').click();
     await expect.poll(errorCode, POLL).toBe('PBX_70004');
@@ -159,7 +161,7 @@ describe('Connect screen in Chromium over the bridge', () => {
     const local = await page.evaluate((iso) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }), until);
     expect(await page.getByTestId('error-title').textContent()).toBe(`This computer is blocked until ${local}`);
     expect(await page.getByTestId('error-message').textContent()).not.toMatch(/\d{9,}/);
-    await checkState('blocked');
+    await checkState('blocked', 'error-message');
     expect(await profiles.list()).toHaveLength(2); // none of these tests saved anything
   });
 
@@ -172,7 +174,7 @@ describe('Connect screen in Chromium over the bridge', () => {
       const t0 = Date.now();
       await page.getByTestId('test-connection').click();
       await page.getByTestId('cancel-test').waitFor();
-      await checkState('testing');
+      await checkState('testing', 'cancel-test');
       await page.getByTestId('cancel-test').click();
       await expect.poll(() => page.getByTestId('connect-notice').textContent(), POLL).toContain('Test cancelled');
       expect(Date.now() - t0).toBeLessThan(10_000);
