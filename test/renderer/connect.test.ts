@@ -136,7 +136,7 @@ describe('Connect screen', () => {
     const user = userEvent.setup();
     render(Connect, { props: { onConnected } });
     await fillForm(user);
-    await user.click(screen.getByRole('button', { name: 'Connect', exact: true }));
+    await user.click(screen.getByRole('button', { name: 'Connect' }));
     await screen.findByRole('alert');
     fake.handle('connect', ({ id }) => ({ profileId: id, profileName: 'x', reachable: true, tokenOk: true, extensionCount: 9 }));
     await user.click(screen.getByRole('button', { name: 'Pin this certificate and connect' }));
