@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { greetingNameProblem } from './names.js';
 import { contentChannels } from './channels/content.js';
+import { connectChannels } from './channels/connect.js';
 import {
   FORMAT_CHOICES,
   GREETING_FORMATS,
@@ -342,6 +343,7 @@ const Empty = z.strictObject({});
 // ---------- the channel map: API method name -> request schema + response type ----------
 
 export const channels = {
+  ...connectChannels,
   // profiles & connection
   listProfiles: { request: Empty, response: res<ProfilesListing>() },
   saveProfile: {

@@ -182,7 +182,8 @@ export function createCoreServices(opts: CoreServicesOptions): AppServices<PbxCl
         clientSecret: config.clientSecret,
         ...(tls ? { tls } : {}),
         ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-        onWarning: () => undefined,
+        // The Connect screen shows these (plain HTTP: the secret travels unencrypted); elsewhere they are not needed.
+        onWarning: config.onWarning ?? (() => undefined),
       });
     },
     audio,

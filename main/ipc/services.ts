@@ -18,7 +18,7 @@ import type { GreetingTransport } from '../core/library/types.js';
 
 /** What the handlers and the Outbox ask of a PBX client (PbxClient in the app): browse, and the queue's transport. */
 export interface PbxClientLike extends GreetingTransport {
-  testConnection(): Promise<{ reachable: true; tokenOk: true; extensionCount: number }>;
+  testConnection(opts?: { signal?: AbortSignal }): Promise<{ reachable: true; tokenOk: true; extensionCount: number }>;
   listExtensions(opts: { page?: number; pageSize?: number }): Promise<{ total: number; items: Extension[] }>;
   searchExtensions(text: string, opts: { page?: number; pageSize?: number }): Promise<{ total: number; items: Extension[] }>;
   listGreetings(ext: string): Promise<Greeting[]>;
@@ -30,6 +30,8 @@ export interface PbxConnectionConfig {
   clientId: string;
   clientSecret: string;
   tls: TlsOption;
+  /** The client's security warnings (plain HTTP, insecure TLS), to show to the person. */
+  onWarning?: (message: string) => void;
 }
 
 export interface AudioProbeLike {
@@ -129,6 +131,8 @@ export interface DialogsPort {
   openTemplatesFile?(): Promise<string | null>;
   /** A CSV mapping (extension,file[,name]) chosen by the person, or null when cancelled. Absent: not offered. */
   openCsvFile?(): Promise<string | null>;
+  /** A CA or PBX certificate file (PEM) for the Connect screen; absent where there is no native dialog. */
+  openCertificateFile?(): Promise<string | null>;
 }
 
 /** Events main → every window (the Outbox and the connection state change without a request). */

@@ -7,10 +7,27 @@ import { originOf } from '../core/pbx/url.js';
 import type { PbxTarget } from '../core/library/index.js';
 import type { ConnectionResult, ConnectionState, ConnectionStatus, ProfileSummary } from './channels.js';
 import { AppStateError, notConnected } from './errors.js';
+import { ConnectMemory, IpBlockedError, LoginRefusedError, blockEnd, isIpBlocked, isLoginRefused } from './connect-memory.js';
 import type { AppServices, ClockPort, DemoPbx, PbxClientLike, PbxConnectionConfig } from './services.js';
 
 export const DEMO_PROFILE_ID = 'demo';
 export const DEFAULT_CHECK_MS = 5000;
+
+/** Values typed on the Connect screen, tested as they are (nothing saved). */
+export interface EnteredProfile {
+  /** The saved profile being edited: its stored secret is used when none is typed, only for the origin it was saved for. */
+  id?: string | undefined;
+  baseUrl: string;
+  clientId: string;
+  clientSecret?: string | undefined;
+  tls: PbxConnectionConfig['tls'];
+}
+
+class SecretNeededError extends VmgsError {
+  constructor(message: string) {
+    super('usage', 'PROFILE_NO_SECRET', message, { detail: { field: 'clientSecret' } });
+  }
+}
 
 interface DemoState {
   pbx: DemoPbx;
@@ -44,9 +61,12 @@ export class Session<C extends PbxClientLike> {
   private readonly onlineListeners = new Set<(profileId: string) => void>();
   private readonly clock: ClockPort;
   private readonly checkMs: number;
+  /** Last profile used and failed logins per profile, kept in the data folder. */
+  readonly memory: ConnectMemory;
 
   constructor(private readonly services: AppServices<C>, clock: ClockPort) {
     this.clock = clock;
+    this.memory = new ConnectMemory(services.dataDir, () => clock.now());
     this.checkMs = services.connectionCheckMs ?? DEFAULT_CHECK_MS;
     this.state = { status: 'offline', profileId: null, profileName: null, since: new Date(clock.now()).toISOString(), message: null };
   }
@@ -219,7 +239,74 @@ export class Session<C extends PbxClientLike> {
     }
   }
 
+  /**
+   * Tests the entered values without saving them. The secret is the one typed, else the stored one of profile `id`
+   * when it was saved for this very origin (a stored secret is never sent anywhere else). Failed logins are counted
+   * for the profile (or, for values not saved yet, for the address).
+   */
+  async testEntered(input: EnteredProfile, signal?: AbortSignal): Promise<{ extensionCount: number; warnings: string[] }> {
+    const origin = safeOrigin(input.baseUrl);
+    if (origin === null) throw new AppStateError('PROFILE_BAD_ADDRESS', 'Enter the PBX address as https://host:port.', 'usage');
+    let secret = input.clientSecret;
+    if (secret === undefined && input.id !== undefined) {
+      if (input.id === DEMO_PROFILE_ID) {
+        if (this.demo && safeOrigin(this.demo.profile.baseUrl) === origin) secret = this.demo.secret;
+      } else {
+        const bound = await this.services.profiles.getSecret(input.id);
+        if (bound && bound.origin === origin) secret = bound.secret;
+      }
+    }
+    if (secret === undefined) {
+      throw new SecretNeededError(input.id !== undefined
+        ? 'The saved Client Secret belongs to the address the profile was saved with. Enter the Client Secret for this address to test it.'
+        : 'Enter the Client Secret to test the connection.');
+    }
+    const key = input.id ?? `address:${origin}`;
+    const warnings: string[] = [];
+    const client = this.services.createPbxClient({ baseUrl: input.baseUrl, clientId: input.clientId, clientSecret: secret, tls: input.tls, onWarning: (m) => warnings.push(m) });
+    try {
+      const r = await client.testConnection(signal ? { signal } : {});
+      await this.memory.recordSuccess(key);
+      return { extensionCount: r.extensionCount, warnings };
+    } catch (err) {
+      throw await this.loginError(key, err);
+    } finally {
+      // Release the token (the PBX allows 8 per application). After a cancel, do not wait for the stalled request.
+      const out = client.signOut().catch(() => undefined);
+      if (!signal?.aborted) await out;
+    }
+  }
+
+  /** The PBX client's security warnings for an address (constructing a client does not touch the network). */
+  addressWarnings(baseUrl: string): string[] {
+    const warnings: string[] = [];
+    try {
+      this.services.createPbxClient({ baseUrl, clientId: 'check', clientSecret: 'check', tls: { mode: 'system' }, onWarning: (m) => warnings.push(m) });
+    } catch {
+      // An address the client refuses has no warnings of its own; saving or testing it says what is wrong.
+    }
+    return warnings;
+  }
+
+  /** A refused login becomes the count of attempts left; a block says until when. Others pass unchanged. */
+  private async loginError(key: string, err: unknown): Promise<unknown> {
+    if (isLoginRefused(err)) return new LoginRefusedError(await this.memory.recordFailure(key), err);
+    if (isIpBlocked(err)) return new IpBlockedError(await this.memory.recordBlocked(key, blockEnd(err.detail?.['blockExpireTime'])), err);
+    return err;
+  }
+
   async connect(id: string): Promise<ConnectionResult> {
+    try {
+      const r = await this.connectOnce(id);
+      await this.memory.recordSuccess(id);
+      if (id !== DEMO_PROFILE_ID) await this.memory.setLastProfile(id);
+      return r;
+    } catch (err) {
+      throw await this.loginError(id, err);
+    }
+  }
+
+  private async connectOnce(id: string): Promise<ConnectionResult> {
     const { summary, config } = await this.resolve(id);
     this.lastProfileId = summary.id;
     const profile = { id: summary.id, name: summary.name };

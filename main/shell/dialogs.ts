@@ -29,6 +29,14 @@ export function electronDialogs<W>(dialog: DialogLike<W>, getWindow: () => W): D
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    async openCertificateFile() {
+      const r = await dialog.showOpenDialog(getWindow(), {
+        title: 'Choose the PBX or CA certificate (PEM)',
+        properties: ['openFile'],
+        filters: [{ name: 'Certificates', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     async saveFile(defaultName) {
       const r = await dialog.showSaveDialog(getWindow(), { title: 'Save greeting', defaultPath: defaultName });
       return r.canceled || !r.filePath ? null : r.filePath;

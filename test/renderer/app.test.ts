@@ -41,7 +41,8 @@ describe('App shell', { timeout: 20_000 }, () => {
     for (const [id, title] of [['drafts', 'Drafts'], ['outbox', 'Outbox'], ['history', 'History'], ['connect', 'Connect to your PBX'], ['workspace', 'Workspace']] as const) {
       await user.click(screen.getByTestId(`nav-${id}`));
       const h1 = screen.getByRole('heading', { level: 1, name: title });
-      await waitFor(() => expect(h1).toHaveFocus());
+      // The Connect view lands in its first field (the PBX address), described by the heading.
+      await waitFor(() => expect(id === 'connect' ? screen.getByLabelText('PBX address') : h1).toHaveFocus());
       expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
       expect(screen.getByTestId(`nav-${id}`)).toHaveAttribute('aria-current', 'page');
     }

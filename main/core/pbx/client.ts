@@ -184,8 +184,8 @@ export class PbxClient {
   }
 
   /** Gets a token and counts extensions: proves address, TLS, credentials and permissions in one go. */
-  async testConnection(): Promise<{ reachable: true; tokenOk: true; extensionCount: number }> {
-    const page = await this.listExtensions({ page: 1, pageSize: 1 });
+  async testConnection(opts: { signal?: AbortSignal } = {}): Promise<{ reachable: true; tokenOk: true; extensionCount: number }> {
+    const page = await this.extensionQuery('extension/list', this.pagingQuery({ page: 1, pageSize: 1 }), opts.signal);
     return { reachable: true, tokenOk: true, extensionCount: page.total };
   }
 
@@ -333,8 +333,8 @@ export class PbxClient {
     return { page: String(page), page_size: String(pageSize), sort_by: opts.sortBy, order_by: opts.orderBy };
   }
 
-  private async extensionQuery(endpoint: string, query: Record<string, QueryValue>): Promise<ExtensionPage> {
-    const answer = await this.api(endpoint, extensionListSchema, query);
+  private async extensionQuery(endpoint: string, query: Record<string, QueryValue>, signal?: AbortSignal): Promise<ExtensionPage> {
+    const answer = await this.api(endpoint, extensionListSchema, query, undefined, signal);
     return { total: answer.total_number, items: answer.data.map(mapExtension) };
   }
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { CancelledError } from '../errors.js';
-import { PbxInputError, PbxTlsError } from './errors.js';
+import { PbxInputError, PbxTlsError, type PbxTlsCode } from './errors.js';
 import { mapSocketError } from './neterrors.js';
 import type { BaseUrl } from './url.js';
 
@@ -124,8 +124,8 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
     if (fingerprint256.toUpperCase() === policy.pin) return null;
     return new PbxTlsError(
       'PBX_TLS_PIN_MISMATCH',
-      `The PBX certificate does not match the pinned fingerprint. Its SHA-256 fingerprint is ${fingerprint256}. If the PBX certificate was renewed on purpose, compare this value with the certificate shown in the PBX web portal and pin the new one; otherwise someone may be intercepting the connection.`,
-      { ...detail, pinned: policy.pin },
+      `The PBX showed a different certificate than the one pinned for it. Its SHA-256 fingerprint is ${fingerprint256}. If the PBX certificate was renewed on purpose, compare this value with the certificate shown in the PBX web portal and pin the new one; otherwise someone may be intercepting the connection.`,
+      { ...detail, pinned: policy.pin, problem: 'fingerprint-mismatch' },
     );
   }
   if (policy.insecure) {
@@ -136,23 +136,77 @@ function verifyPeer(socket: tls.TLSSocket, ctx: TlsConnectContext): PbxTlsError 
   // ERR_TLS_CERT_ALTNAME_INVALID). An authorized socket is re-checked here so the rule never depends on Node's default.
   const reason = socket.authorized ? '' : String(socket.authorizationError ?? 'unknown');
   const hostnameMismatch = reason === 'ERR_TLS_CERT_ALTNAME_INVALID' || (reason === '' && tls.checkServerIdentity(base.hostname, cert) !== undefined);
-  if (reason !== '' && !hostnameMismatch) {
-    if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID') {
-      return new PbxTlsError('PBX_TLS_EXPIRED', `The PBX certificate is expired or not yet valid (valid to ${cert.valid_to}). Renew it on the PBX, check this computer's clock, or pin its fingerprint ${fingerprint256}.`, { ...detail, reason });
-    }
-    return new PbxTlsError(
-      'PBX_TLS_UNTRUSTED',
-      `The PBX certificate is not trusted (${reason}; PBXs often use a self-signed certificate). Trust it by choosing the PBX's certificate or CA file, or pin its SHA-256 fingerprint ${fingerprint256} after comparing it with the one shown on the PBX.`,
-      { ...detail, reason },
-    );
+  if (reason === '' && !hostnameMismatch) return null;
+  const cn = cert.subject?.CN;
+  const names = cert.subjectaltname ? cert.subjectaltname.replace(/(DNS|IP Address):/g, '') : Array.isArray(cn) ? cn.join(', ') : (cn ?? '');
+  const problem = tlsProblem(hostnameMismatch ? 'ERR_TLS_CERT_ALTNAME_INVALID' : reason, { host: base.hostname, names, validFrom: cert.valid_from, validTo: cert.valid_to, fingerprint256 });
+  // The words first; the raw OpenSSL/Node code stays in detail.reason (the app shows it in small print).
+  return new PbxTlsError(problem.code, problem.message, { ...detail, reason: hostnameMismatch ? 'ERR_TLS_CERT_ALTNAME_INVALID' : reason, problem: problem.problem });
+}
+
+export type TlsProblemKind = 'self-signed' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'fingerprint-mismatch' | 'revoked' | 'other';
+
+/** OpenSSL/Node verification codes by what they mean to a person. */
+const SELF_SIGNED = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
+const UNKNOWN_CA = new Set(['UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'INVALID_CA']);
+
+export interface TlsProblemFacts {
+  host: string;
+  /** The names the certificate was issued for (comma separated). */
+  names?: string;
+  validFrom?: string;
+  validTo?: string;
+  fingerprint256?: string;
+}
+
+/**
+ * A certificate verification failure in words an administrator understands: what is wrong and what to do. The raw
+ * code (`reason`) is not part of the message; callers keep it in the error's detail for the small print.
+ */
+export function tlsProblem(reason: string, facts: TlsProblemFacts): { code: PbxTlsCode; problem: TlsProblemKind; message: string } {
+  const pinHint = `or pin its SHA-256 fingerprint${facts.fingerprint256 ? ` ${facts.fingerprint256}` : ''} after comparing it with the one shown on the PBX`;
+  if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = facts.names ? ` It was issued for ${facts.names}.` : '';
+    return {
+      code: 'PBX_TLS_HOSTNAME_MISMATCH',
+      problem: 'wrong-host',
+      message: `The PBX certificate is for another name than "${facts.host}", the address you entered.${names} Connect with a name from the certificate, ${pinHint}.`,
+    };
   }
-  if (hostnameMismatch) {
-    const names = cert.subjectaltname ? cert.subjectaltname.replace(/(DNS|IP Address):/g, '') : (cert.subject?.CN ?? 'another name');
-    return new PbxTlsError(
-      'PBX_TLS_HOSTNAME_MISMATCH',
-      `The PBX certificate is not valid for "${base.hostname}" (it was issued for ${names}). Connect with a name from the certificate, or pin its SHA-256 fingerprint ${fingerprint256}.`,
-      { ...detail, reason: 'ERR_TLS_CERT_ALTNAME_INVALID' },
-    );
+  if (reason === 'CERT_HAS_EXPIRED') {
+    return {
+      code: 'PBX_TLS_EXPIRED',
+      problem: 'expired',
+      message: `The PBX certificate has expired${facts.validTo ? ` (it was valid until ${facts.validTo})` : ''}. Renew it on the PBX, check that this computer's date is right, ${pinHint}.`,
+    };
   }
-  return null;
+  if (reason === 'CERT_NOT_YET_VALID') {
+    return {
+      code: 'PBX_TLS_EXPIRED',
+      problem: 'not-yet-valid',
+      message: `The PBX certificate is not valid yet${facts.validFrom ? ` (it starts on ${facts.validFrom})` : ''}. Check that this computer's date and time are right, ${pinHint}.`,
+    };
+  }
+  if (SELF_SIGNED.has(reason)) {
+    return {
+      code: 'PBX_TLS_UNTRUSTED',
+      problem: 'self-signed',
+      message: `The PBX uses a self-signed certificate (it vouches for itself, so this computer cannot check it; PBXs often ship with one). Trust it by choosing the PBX's certificate file (PEM), ${pinHint}.`,
+    };
+  }
+  if (UNKNOWN_CA.has(reason)) {
+    return {
+      code: 'PBX_TLS_UNTRUSTED',
+      problem: 'unknown-ca',
+      message: `The PBX certificate was issued by a certificate authority this computer does not know (for example your company's own). Trust it by choosing that authority's certificate file (PEM), ${pinHint}.`,
+    };
+  }
+  if (reason === 'CERT_REVOKED') {
+    return { code: 'PBX_TLS_UNTRUSTED', problem: 'revoked', message: 'The PBX certificate was revoked by whoever issued it. Install a new certificate on the PBX before connecting.' };
+  }
+  return {
+    code: 'PBX_TLS_UNTRUSTED',
+    problem: 'other',
+    message: `The PBX certificate could not be checked, so the connection is not safe to use. Trust it by choosing the PBX's certificate or CA file (PEM), ${pinHint}.`,
+  };
 }
