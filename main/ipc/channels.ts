@@ -16,6 +16,7 @@ import {
   type UploadAction,
 } from '../core/domain.js';
 export type { Extension, Greeting, IfExistsPolicy, SelectionSlot, UploadAction };
+import { greetChannels } from './channels/greet.js';
 
 // ---------- shared value schemas ----------
 
@@ -519,6 +520,7 @@ export const channels = {
 
   // links
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
+  ...greetChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -10,6 +10,7 @@ import { Session } from '../session.js';
 import { Workspace } from '../workspace.js';
 import { Operations, type AppContext, type Handlers } from './context.js';
 import { draftHandlers } from './drafts.js';
+import { greetHandlers } from './greet.js';
 import { historyHandlers } from './history.js';
 import { outboxHandlers } from './outbox.js';
 import { pbxHandlers, refreshDirectory } from './pbx.js';
@@ -74,6 +75,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...outboxHandlers(app, renderer),
     ...historyHandlers(app),
     ...systemHandlers(app),
+    ...greetHandlers(app),
   };
 
   return {
