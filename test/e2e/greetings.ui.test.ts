@@ -36,9 +36,10 @@ const SIZES = [
 ];
 
 /** A screenshot at both sizes (the greeting list scrolled into view), ending at 1280x800. */
-async function shots(name: string): Promise<void> {
+async function shots(name: string, target?: string): Promise<void> {
   for (const size of SIZES) {
     await page.setViewportSize(size);
+    if (target) await page.getByTestId(target).scrollIntoViewIfNeeded();
     await page.waitForTimeout(100);
     await page.screenshot({ path: path.join(ARTIFACTS, `greet-${name}-${size.width}x${size.height}.png`) });
   }
@@ -125,14 +126,14 @@ describe('greetings: which plays when, rename, delete in use, record by phone (C
     await expect.poll(() => row('welcome.wav').getByTestId('greeting-meta').textContent(), POLL).toMatch(/^0:04\.0 · 125\.\d kB · WAV · PCM 16-bit · 16 kHz mono$/);
     expect(await row('away.wav').getByTestId('plays-for').textContent()).toMatch(/Plays for:\s*Away/);
     expect(await row('welcome.wav').getByTestId('plays-for').textContent()).toMatch(/Default.*Available, Do not disturb, Lunch, Business trip, Off work through the default/s);
-    await page.getByTestId('greeting-matrix').scrollIntoViewIfNeeded();
-    await shots('list-matrix');
+    await shots('list', 'greeting-list');
+    await shots('matrix', 'greeting-matrix');
     await axeAtBothSizes('greeting list with matrix');
   });
 
   it('matrix edit: Lunch → away.wav lands in the simulator, read back into the list', async () => {
     await page.getByTestId('matrix-lunch').selectOption('away.wav');
-    await expect.poll(() => page.getByTestId('matrix-note').textContent(), POLL).toBe('Lunch now plays away.wav.');
+    await expect.poll(() => page.getByTestId('greeting-note').textContent(), POLL).toBe('Lunch now plays away.wav.');
     expect(sim!.selection(EXT).presence.lunch).toBe('away.wav');
     expect(await row('away.wav').getByTestId('plays-for').textContent()).toMatch(/Away\s*Lunch/);
     await page.getByTestId('matrix-default').selectOption({ label: 'System greeting (follow system)' });
@@ -145,7 +146,7 @@ describe('greetings: which plays when, rename, delete in use, record by phone (C
     await page.getByRole('button', { name: 'Rename welcome.wav' }).click();
     const input = page.getByTestId('rename-input');
     await input.fill('hello');
-    await shots('rename');
+    await shots('rename', 'greeting-list');
     await input.press('Enter');
     await expect.poll(() => page.getByTestId('greeting-note').textContent(), POLL).toBe('Renamed welcome.wav to hello.wav; it still plays for Default.');
     expect(sim!.greetings(EXT).map((g) => g.real_filename).sort()).toEqual(['away.wav', 'hello.wav']);
@@ -176,7 +177,7 @@ describe('greetings: which plays when, rename, delete in use, record by phone (C
     await page.getByTestId('phone-call').click();
     await page.getByTestId('phone-progress').waitFor();
     await page.getByTestId('phone-cancel').waitFor();
-    await shots('record-by-phone-waiting');
+    await shots('record-by-phone-waiting', 'record-by-phone');
     await expect.poll(() => page.getByTestId('phone-status').textContent(), POLL).toContain(`Recorded front_desk.wav for extension ${EXT}`);
     const rec = sim!.requestLog().find((e) => e.path.endsWith('extension_vm_greeting/record'))!;
     expect(rec.query).toMatchObject({ owner: EXT, recorder: '3201', file: 'front_desk' });
@@ -185,8 +186,8 @@ describe('greetings: which plays when, rename, delete in use, record by phone (C
     await expect.poll(() => row('front_desk.wav').getByTestId('greeting-meta').textContent(), POLL).toContain('WAV');
     await row('front_desk.wav').getByRole('button', { name: 'Play front_desk.wav' }).click();
     await expect.poll(() => page.getByTestId('greeting-audio').getAttribute('data-playing'), POLL).toBe('front_desk.wav');
-    await page.getByTestId('record-by-phone').scrollIntoViewIfNeeded();
-    await shots('record-by-phone-done');
+    await shots('record-by-phone-done', 'record-by-phone');
+    await shots('record-by-phone-in-list', 'greeting-list');
     await axeAtBothSizes('record by phone, done');
   });
 
@@ -197,8 +198,7 @@ describe('greetings: which plays when, rename, delete in use, record by phone (C
     await expect.poll(() => page.getByTestId('matrix-hidden').textContent(), POLL).toContain('does not report which greeting plays');
     expect(await page.getByTestId('greeting-matrix').count()).toBe(0);
     await expect.poll(() => page.getByTestId('greeting-row').count(), POLL).toBe(2);
-    await page.getByTestId('matrix-hidden').scrollIntoViewIfNeeded();
-    await shots('matrix-hidden');
+    await shots('matrix-hidden', 'matrix-hidden');
     await axeAtBothSizes('matrix hidden');
   });
 });

@@ -71,7 +71,7 @@ describe('GreetingList with the matrix', () => {
     const lunch = (await screen.findByLabelText('Lunch')) as HTMLSelectElement;
     expect(lunch.value).not.toBe('away.wav');
     await userEvent.selectOptions(lunch, 'away.wav');
-    await waitFor(() => expect(screen.getByTestId('matrix-note').textContent).toBe('Lunch now plays away.wav.'));
+    await waitFor(() => expect(screen.getByTestId('greeting-note').textContent).toBe('Lunch now plays away.wav.'));
     expect(fake.callsOf('greetChoose')).toEqual([{ ext: '3200', slots: ['lunch'], choice: { kind: 'greeting', file: 'away.wav' } }]);
     await userEvent.selectOptions(screen.getByLabelText('Default'), 'System greeting (follow system)');
     await waitFor(() => expect(fake.callsOf('greetChoose')).toHaveLength(2));
