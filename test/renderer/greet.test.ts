@@ -153,6 +153,13 @@ describe('RecordByPhone', () => {
     expect(fake.callsOf('cancel')).toHaveLength(1);
   });
 
+  it('offers the directory as the extension to ring is typed (not the owner itself)', async () => {
+    render(RecordByPhone, { props: { ext: '1000', online: true } });
+    await userEvent.click(screen.getByTestId('phone-toggle'));
+    await userEvent.type(screen.getByTestId('phone-number'), '100');
+    await waitFor(() => expect([...document.querySelectorAll('#phone-exts option')].map((o) => o.getAttribute('value'))).toEqual(['1001', '1002', '1003', '1004', '1005', '1006', '1007', '1008', '1009']));
+  });
+
   it('a timeout shows the PBX message', async () => {
     fake.fail('greetRecordByPhone', { code: 'PBX_RECORD_TIMEOUT', kind: 'pbx', message: 'Extension 3201 was called … but no greeting of that name appeared within 180 s.' });
     render(RecordByPhone, { props: { ext: '3200', online: true } });
