@@ -1,12 +1,27 @@
-// vmgreet drafts list | show ID | delete ID   (the offline drafts library, shared with the app)
+// vmgreet drafts add FILE | list | show ID | delete ID   (the offline drafts library, shared with the app)
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Draft, DraftLibrary } from '../../core/library/index.js';
+import { parseExtRange, showValue } from '../args.js';
 import { action, addJsonOption, type CommandContext, type RunState } from '../context.js';
+import { UsageError } from '../errors.js';
+import { requireInputFile } from '../input-file.js';
 import { addDataDirOption, openDataDir } from '../library-context.js';
 import { formatBytes, formatDuration, renderTable } from '../table.js';
 
 interface Flags {
   dataDir?: string;
+}
+interface AddFlags extends Flags {
+  name?: string;
+  ext?: string;
+  script?: string;
+}
+
+/** A draft's display name from a file name: its base name, cut to what the library keeps. */
+function draftNameFor(file: string): string {
+  const base = path.basename(file, path.extname(file)).trim();
+  return (base === '' ? 'greeting' : base).slice(0, 200);
 }
 
 async function openLibrary(ctx: CommandContext, flags: Flags): Promise<DraftLibrary> {
@@ -36,7 +51,34 @@ function draftSummary(d: Draft): Record<string, unknown> {
 }
 
 export function registerDrafts(program: Command, state: RunState): void {
-  const group = program.command('drafts').description('greetings prepared offline (shared with the app): list, show, delete');
+  const group = program.command('drafts').description('greetings prepared offline (shared with the app): add, list, show, delete');
+
+  const add = addJsonOption(
+    addDataDirOption(
+      group
+        .command('add')
+        .description('keep an audio file as a draft (it shows in the app; render and upload it there or with `queue`)')
+        .argument('<file>', 'audio or video file to keep as a draft')
+        .option('--name <name>', 'draft name (default: the file name)')
+        .option('--ext <range>', 'intended extensions, e.g. 3200-3210,3300')
+        .option('--script <text>', 'what the greeting says (shown in the drafts list)'),
+    ),
+  );
+  add.action(
+    action<[string, AddFlags]>(state, async (ctx, file, flags) => {
+      const name = (flags.name ?? draftNameFor(file)).trim();
+      if (name === '' || name.length > 200) throw new UsageError(`Draft name ${showValue(name)} is not valid: give 1 to 200 characters.`, 'CLI_BAD_DRAFT_NAME');
+      const targets = flags.ext !== undefined ? parseExtRange(flags.ext) : [];
+      if (flags.script !== undefined && flags.script.length > 4000) throw new UsageError('--script is too long: keep it under 4,000 characters.', 'CLI_BAD_SCRIPT');
+      await requireInputFile(file);
+      // Refuse what is not audio now, with the audio layer's words, rather than when the app opens it.
+      const { probeAudio } = await import('../../core/audio/index.js');
+      const probe = await probeAudio(file);
+      const lib = await openLibrary(ctx, flags);
+      const d = await lib.create({ sourcePath: path.resolve(file), name, targetExtensions: targets, origin: 'import', script: flags.script ?? null });
+      ctx.out.result({ ...draftSummary(d), durationSec: probe.durationSec }, () => `Kept ${showValue(path.basename(file))} as draft "${d.name}" (${d.id}); it shows in the app's Drafts.`);
+    }),
+  );
 
   const list = addJsonOption(addDataDirOption(group.command('list').description('list drafts, newest first')));
   list.action(
