@@ -19,6 +19,7 @@ import {
 } from '../core/domain.js';
 import { batchChannels } from './channels/batch.js';
 export type { Extension, Greeting, IfExistsPolicy, SelectionSlot, UploadAction };
+import { greetChannels } from './channels/greet.js';
 
 // ---------- shared value schemas ----------
 
@@ -525,6 +526,7 @@ export const channels = {
   openExternal: { request: z.strictObject({ url: z.string().max(2048) }), response: res<{ opened: boolean }>() },
   ...contentChannels,
   ...batchChannels,
+  ...greetChannels,
 } as const;
 
 export type Channels = typeof channels;

@@ -12,6 +12,7 @@ import { Operations, type AppContext, type Handlers } from './context.js';
 import { contentHandlers } from './content.js';
 import { batchHandlers } from './batch.js';
 import { draftHandlers } from './drafts.js';
+import { greetHandlers } from './greet.js';
 import { historyHandlers } from './history.js';
 import { outboxHandlers } from './outbox.js';
 import { pbxHandlers, refreshDirectory } from './pbx.js';
@@ -80,6 +81,7 @@ export function createHandlers<C extends PbxClientLike>(services: AppServices<C>
     ...systemHandlers(app),
     ...contentHandlers(app, renderer),
     ...batchHandlers(app, renderer),
+    ...greetHandlers(app),
   };
   // Unfinished takes of the previous version are drafts before the window asks for them.
   const handlers = { ...joined, listUnfinishedTakes: async (req, ctx) => (await adopting, joined.listUnfinishedTakes(req, ctx)) } satisfies Handlers;
