@@ -13,6 +13,12 @@ const onSignal = (): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// The reader went away (`vmgreet … | head`): stop quietly, as other command-line tools do, not with a stack trace.
+const onStdoutError = (err: NodeJS.ErrnoException): void => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+};
+process.stdout.on('error', onStdoutError);
 
 const argv = process.argv.slice(2);
 let code = 0;
