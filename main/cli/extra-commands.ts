@@ -1,4 +1,4 @@
-// Command groups that build on the drafts/queue library (issue 5).
+// Command groups that build on the drafts/queue library (main/core/library): drafts, queue, history, rollback.
 import { registerBatch } from './commands/batch.js';
 import { registerDrafts } from './commands/drafts.js';
 import { registerHistory } from './commands/history.js';

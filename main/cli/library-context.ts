@@ -1,4 +1,4 @@
-// Shared plumbing for the commands that use the drafts/queue library (issue 5): the data folder (--data-dir, else
+// Shared plumbing for the commands that use the drafts/queue library (main/core/library): the data folder (--data-dir, else
 // VMGREET_DATA_DIR, else the app's own folder so the CLI and the app see the same drafts and queue), the PBX
 // profile id the CLI files its queue items under, and a connected client used as the queue's transport.
 import { mkdir, stat } from 'node:fs/promises';

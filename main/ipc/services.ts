@@ -1,6 +1,6 @@
 // Ports the IPC handlers depend on. The Electron shell and the e2e test bridge inject real core services
-// (see core-services.ts); unit tests inject fakes. Shapes follow /tmp/team/contracts.md structurally, so the
-// handlers do not import the core modules directly.
+// (see core-services.ts); unit tests inject fakes. Shapes match the core's exports (main/core/audio, main/core/pbx)
+// structurally, so the handlers do not import the core modules directly.
 import type {
   Capabilities,
   EventMap,

@@ -1,4 +1,5 @@
-// Public entry of the Yeastar P-Series simulator (contract: /tmp/team/contracts.md, "main/sim/index.ts").
+// Public entry of the Yeastar P-Series simulator: startSimulator and the shapes in ./types.ts are all that tests,
+// benchmarks, the demo and `vmgreet sim` use.
 import { SimServer } from './server.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 

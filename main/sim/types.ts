@@ -1,5 +1,5 @@
 import type { TtsRequestRecord } from './tts.js';
-// Public option and data shapes of the Yeastar P-Series simulator (see /tmp/team/contracts.md, "main/sim/index.ts").
+// Public option and data shapes of the Yeastar P-Series simulator (what startSimulator in ./index.ts takes and returns).
 
 export type PresenceStatus = 'available' | 'away' | 'business_trip' | 'do_not_disturb' | 'lunch' | 'off_work';
 export const PRESENCE_STATUSES: readonly PresenceStatus[] = ['available', 'away', 'business_trip', 'do_not_disturb', 'lunch', 'off_work'];

@@ -8,7 +8,7 @@
 //  4. import of a 5-minute MP3 through the file input -> editor with waveform, analysis and caller preview, median
 //     of 3 (target <= 1.0 s), with the handlers' own time as seen by the bridge;
 //  3. from the click on "Stop recording" of a 30 s take (fake microphone: espeak-ng speech) to "Caller preview ready",
-//     median of 5 (target <= 250 ms, issue 12); baseline in the same run: the bare core (probe, analyse, render with the same
+//     median of 5 (target <= 250 ms); baseline in the same run: the bare core (probe, analyse, render with the same
 //     trim) on the same recorded file, plus the handlers' own time as seen by the bridge.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Channels of "which greeting plays" (issue 10 §4) and the greeting list's details (issue 13 §2): the extension's
+// Channels of "which greeting plays" and the greeting list's details (measured duration, size, format): the extension's
 // matrix (default + six presence statuses), rename, a delete that never leaves a status on a missing file, record by
 // phone, and duration/size/format per greeting. Spread into `channels` in ../channels.ts. Imports nothing but zod
 // and domain types (the renderer bundles it).

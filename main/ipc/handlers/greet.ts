@@ -1,4 +1,4 @@
-// Which greeting plays, in the app (issue 10 §4) and the greeting list's details (issue 13 §2): the extension's
+// Which greeting plays, in the app and the greeting list's details (measured duration, size, format): the extension's
 // matrix read and written through core/pbx/presence.ts (read-modify-write, verified), rename with a probe, a delete
 // that never leaves a status on a missing file, record by phone with progress and cancel, and duration/size/format
 // measured from the download resource and cached in the data folder.
